@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything building, the demo and the tests need, on Debian/Ubuntu as root. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: run as root (the demo and the integration tests create network namespaces)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# iproute2: the only runtime dependency. nftables: the simulated cloud's source/destination check.
+# iputils-ping: reachability checks. binutils: strip for the build. procps: ps/pgrep for test cleanup checks.
+apt-get install -y -qq --no-install-recommends iproute2 nftables iputils-ping binutils procps ca-certificates >/dev/null
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "setup: Node.js 20 or newer is needed to build eni-init (the built executable needs no Node.js)" >&2
+  exit 1
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then
+  echo "setup: Node.js $(node --version) is too old to build; 20 or newer is needed (SEA)" >&2
+  exit 1
+fi
+npm ci --no-audit --no-fund --loglevel=error
+echo "setup: ready"

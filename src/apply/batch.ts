@@ -1,0 +1,59 @@
+// Pure: operations -> `ip -batch` lines, one list per address family.
+import type { DesiredObject, Family, Operation } from '../model.ts';
+import { PROTOCOL } from '../plan/numbering.ts';
+
+export interface BatchLine {
+  line: string;
+  operation: Operation;
+}
+
+function routeArgs(object: Extract<DesiredObject, { kind: 'route' }>): string {
+  const parts = [object.dst];
+  if (object.gateway !== undefined) parts.push('via', object.gateway);
+  if (object.ifname !== '') parts.push('dev', object.ifname);
+  parts.push('table', String(object.table), 'proto', String(PROTOCOL));
+  if (object.scope !== undefined) parts.push('scope', object.scope);
+  if (object.prefsrc !== undefined) parts.push('src', object.prefsrc);
+  return parts.join(' ');
+}
+
+function ruleArgs(object: Extract<DesiredObject, { kind: 'rule' }>): string {
+  const parts = ['pref', String(object.priority)];
+  if (object.from !== undefined) parts.push('from', object.from);
+  parts.push('table', String(object.table));
+  if (object.suppressPrefixLength !== undefined) parts.push('suppress_prefixlength', String(object.suppressPrefixLength));
+  parts.push('protocol', String(PROTOCOL));
+  return parts.join(' ');
+}
+
+/** The `ip` command (without the leading `ip -4`/`ip -6`) that performs one operation. */
+export function commandFor(operation: Operation): string {
+  const { object, action } = operation;
+  switch (object.kind) {
+    case 'link-up':
+      return `link set dev ${object.ifname} up`;
+    case 'address': {
+      const verb = action === 'delete' ? 'del' : 'add';
+      const extra = object.family === 6 && verb === 'add' ? ' nodad' : '';
+      return `address ${verb} ${object.address}/${object.prefixLength} dev ${object.ifname}${extra}`;
+    }
+    case 'route': {
+      if (action === 'delete') return `route del ${routeArgs(object)}`;
+      // Default routes are onlink: the gateway is in the vSwitch subnet, which may have no route in main.
+      return `route replace ${routeArgs(object)}${object.dst === 'default' ? ' onlink' : ''}`;
+    }
+    case 'rule':
+      return `rule ${action === 'delete' ? 'del' : 'add'} ${ruleArgs(object)}`;
+  }
+}
+
+export function familyOf(object: DesiredObject): Family {
+  return object.kind === 'link-up' ? 4 : object.family;
+}
+
+/** Splits operations into per-family batches, keeping their order. */
+export function renderBatches(operations: readonly Operation[]): Record<Family, BatchLine[]> {
+  const batches: Record<Family, BatchLine[]> = { 4: [], 6: [] };
+  for (const operation of operations) batches[familyOf(operation.object)].push({ line: commandFor(operation), operation });
+  return batches;
+}

@@ -1,0 +1,135 @@
+// argv, environment and config file -> Options (flags win over environment, environment over the config file).
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
+import { COMMANDS, DEFAULTS, DEFAULT_CONFIG_FILE, OPTION_SPECS, envName } from './spec.ts';
+import type { Command, OptionSpec, Options } from './spec.ts';
+
+export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: Options };
+
+/** Reads a config file; returns null when it does not exist. */
+export type ReadConfig = (path: string) => string | null;
+
+const NOT_IN_CONFIG = new Set(['root', 'config']);
+
+function parseBoolean(text: string, where: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+  throw new UsageError(`${where}: expected yes or no, got ${JSON.stringify(text)}`);
+}
+
+function convert(spec: OptionSpec, raw: string | boolean | string[], where: string): Options[keyof Options] {
+  if (spec.kind === 'boolean') return typeof raw === 'boolean' ? raw : parseBoolean(String(raw), where);
+  if (spec.kind === 'list') {
+    const parts = (Array.isArray(raw) ? raw : [String(raw)]).flatMap((item) => item.split(','));
+    return parts.map((item) => item.trim().toLowerCase()).filter((item) => item.length > 0);
+  }
+  const text = String(raw);
+  if (spec.kind === 'integer' || spec.kind === 'seconds') {
+    const number = spec.kind === 'seconds' ? Number(text) : Number.parseInt(text, 10);
+    const valid = spec.kind === 'seconds' ? /^\d+(\.\d+)?$/.test(text) : /^\d+$/.test(text);
+    if (!valid || !Number.isFinite(number)) throw new UsageError(`${where}: expected a number, got ${JSON.stringify(text)}`);
+    if ((spec.min !== undefined && number < spec.min) || (spec.max !== undefined && number > spec.max)) {
+      throw new UsageError(`${where}: ${number} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`);
+    }
+    return number;
+  }
+  if (spec.choices && !spec.choices.includes(text)) {
+    throw new UsageError(`${where}: expected one of ${spec.choices.join(', ')}, got ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
+/** Parses `key = value` lines; `#` starts a comment. Keys are the long flag names. */
+export function parseConfigFile(text: string, path: string): Map<string, string> {
+  const values = new Map<string, string>();
+  text.split(/\r?\n/).forEach((line, index) => {
+    const content = line.replace(/^\s+|\s+$/g, '');
+    if (content === '' || content.startsWith('#')) return;
+    const match = /^([a-z][a-z-]*)\s*=\s*(.*)$/.exec(content);
+    const where = `${path}:${index + 1}`;
+    if (!match) throw new UsageError(`${where}: expected "key = value", got ${JSON.stringify(content)}`);
+    const key = match[1] as string;
+    if (!OPTION_SPECS.some((spec) => spec.flag === key) || NOT_IN_CONFIG.has(key)) {
+      throw new UsageError(`${where}: unknown key ${JSON.stringify(key)}`);
+    }
+    values.set(key, (match[2] as string).replace(/^"(.*)"$/, '$1'));
+  });
+  return values;
+}
+
+function parseFlags(argv: readonly string[]) {
+  const flagOptions: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'V' },
+  };
+  for (const spec of OPTION_SPECS) {
+    flagOptions[spec.flag] = spec.kind === 'boolean' ? { type: 'boolean' } : spec.kind === 'list' ? { type: 'string', multiple: true } : { type: 'string' };
+  }
+  try {
+    return parseArgs({ args: [...argv], options: flagOptions, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function rootedConfigPath(root: string, path: string): string {
+  return root === '/' || root === '' ? path : root.replace(/\/+$/, '') + path;
+}
+
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv, readConfig: ReadConfig): CliRequest {
+  const { values: flags, positionals } = parseFlags(argv);
+  if (flags['help'] === true) return { kind: 'help' };
+  if (flags['version'] === true) return { kind: 'version' };
+  if (positionals.length > 1) throw new UsageError(`one command at most, got: ${positionals.join(' ')}`);
+  const command = (positionals[0] ?? 'apply') as Command;
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: ${COMMANDS.join(', ')})`);
+
+  const flagValue = (spec: OptionSpec) => flags[spec.flag] as string | boolean | string[] | undefined;
+  const early = (flag: string): string | undefined => {
+    const spec = OPTION_SPECS.find((candidate) => candidate.flag === flag) as OptionSpec;
+    const value = flagValue(spec);
+    return typeof value === 'string' ? value : env[envName(flag)];
+  };
+  const root = early('root') ?? DEFAULTS.root;
+  const configPath = early('config') ?? DEFAULT_CONFIG_FILE;
+  if (!configPath.startsWith('/')) throw new UsageError(`--config: expected an absolute path, got ${JSON.stringify(configPath)}`);
+  const configText = readConfig(rootedConfigPath(root, configPath));
+  const config = configText === null ? new Map<string, string>() : parseConfigFile(configText, configPath);
+
+  const options: Record<string, unknown> = { ...DEFAULTS, command };
+  for (const spec of OPTION_SPECS) {
+    const fromFlag = flagValue(spec);
+    const fromEnv = env[envName(spec.flag)];
+    const fromConfig = config.get(spec.flag);
+    if (fromFlag !== undefined && !(Array.isArray(fromFlag) && fromFlag.length === 0)) {
+      options[spec.key] = convert(spec, fromFlag, `--${spec.flag}`);
+    } else if (fromEnv !== undefined) {
+      options[spec.key] = convert(spec, fromEnv, envName(spec.flag));
+    } else if (fromConfig !== undefined) {
+      options[spec.key] = convert(spec, fromConfig, `${configPath}: ${spec.flag}`);
+    }
+  }
+  const result = options as unknown as Options;
+  validateCombination(result);
+  return { kind: 'run', options: result };
+}
+
+function validateCombination(options: Options): void {
+  let url: URL;
+  try {
+    url = new URL(options.metadataUrl);
+  } catch {
+    throw new UsageError(`--metadata-url: not a URL: ${JSON.stringify(options.metadataUrl)}`);
+  }
+  if (url.protocol !== 'http:' || url.search !== '' || url.hash !== '') {
+    throw new UsageError(`--metadata-url: expected http://HOST[:PORT], got ${JSON.stringify(options.metadataUrl)}`);
+  }
+  if (!options.root.startsWith('/')) throw new UsageError(`--root: expected an absolute path, got ${JSON.stringify(options.root)}`);
+  if (options.reportFile !== '' && !options.reportFile.startsWith('/')) {
+    throw new UsageError(`--report-file: expected an absolute path, got ${JSON.stringify(options.reportFile)}`);
+  }
+  if (options.priorityBase + 255 >= 32766) {
+    throw new UsageError(`--priority-base: priorities up to ${options.priorityBase + 255} must stay below the main rule (32766)`);
+  }
+}

@@ -1,0 +1,123 @@
+// Entry point: argv/env/config -> options; builds the real adapters; runs; prints; the only place that sets the exit code.
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parseCommandLine } from './cli/options.ts';
+import { helpText } from './cli/help.ts';
+import type { Options } from './cli/spec.ts';
+import { EXIT, exitCodeFor } from './errors.ts';
+import { createLogger } from './log.ts';
+import type { Logger } from './log.ts';
+import { createMetadataHttp } from './metadata/http.ts';
+import { readAliyunMetadata } from './metadata/aliyun.ts';
+import { createIpRunner } from './kernel/ip.ts';
+import { rootedPath } from './files/rooted.ts';
+import { removeFileIfContent, writeFileAtomic } from './files/atomic.ts';
+import { acquireLock } from './files/lock.ts';
+import { readState, writeState } from './files/state.ts';
+import { run } from './run.ts';
+import type { Deps } from './run.ts';
+import { renderText } from './report/text.ts';
+
+declare const ENI_INIT_VERSION: string | undefined;
+const VERSION = typeof ENI_INIT_VERSION === 'string' ? ENI_INIT_VERSION : '0.0.0-dev';
+
+const RUN_DIR = '/run/eni-init';
+
+function readConfigSync(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function buildDeps(options: Options, log: Logger, stop: { requested: boolean }, closers: (() => Promise<void>)[]): Deps {
+  const at = (path: string) => rootedPath(options.root, path);
+  const kernel = createIpRunner({ log });
+  return {
+    version: VERSION,
+    log,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    async readMetadata(deadline) {
+      const http = createMetadataHttp({ baseUrl: options.metadataUrl, deadline, tokenMode: options.metadataToken, log });
+      closers.push(() => http.close());
+      return readAliyunMetadata(http, log);
+    },
+    kernel,
+    files: {
+      async read(path) {
+        try {
+          return await readFile(at(path), 'utf8');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+          throw error;
+        }
+      },
+      writeAtomic: (path, content) => writeFileAtomic(at(path), content, { mode: 0o644 }),
+      removeIfContent: (path, content) => removeFileIfContent(at(path), content),
+    },
+    state: {
+      async read() {
+        const { state, problem } = await readState(at(`${RUN_DIR}/state.json`));
+        return problem === undefined ? { addresses: state.addresses } : { addresses: state.addresses, problem };
+      },
+      write: (addresses) => writeState(at(`${RUN_DIR}/state.json`), { version: 1, addresses }),
+    },
+    lock: (deadline) => acquireLock(at(`${RUN_DIR}/lock`), { deadline, log }),
+    stopRequested: () => stop.requested,
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let request;
+  try {
+    request = parseCommandLine(argv, process.env, readConfigSync);
+  } catch (error) {
+    process.stderr.write(`eni-init: ${error instanceof Error ? error.message : String(error)}\nTry 'eni-init --help'.\n`);
+    return exitCodeFor(error);
+  }
+  if (request.kind === 'help') {
+    process.stdout.write(helpText(VERSION));
+    return EXIT.OK;
+  }
+  if (request.kind === 'version') {
+    process.stdout.write(`eni-init ${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const { options } = request;
+  const log = createLogger(options.logLevel, (line) => process.stderr.write(line));
+  const stop = { requested: false };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (!stop.requested) log.warn(`${signal} received: finishing the current step, then stopping`);
+      stop.requested = true;
+    });
+  }
+  const closers: (() => Promise<void>)[] = [];
+  const report = await run(options, buildDeps(options, log, stop, closers));
+  await Promise.allSettled(closers.map((close) => close()));
+  if (options.reportFile !== '' && (options.command === 'apply' || options.command === 'remove')) {
+    try {
+      await writeFileAtomic(rootedPath(options.root, options.reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
+    } catch (error) {
+      log.warn('cannot write the report file', { path: options.reportFile, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+  const summary = { outcome: report.outcome, exit: report.exitCode, changes: report.changes.length, problems: report.problems.length, ms: report.durationMs };
+  if (report.exitCode === EXIT.OK) log.info(`${options.command} done`, summary);
+  else log.error(`${options.command} ended with ${report.outcome}`, { ...summary, error: report.error?.message });
+  return report.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`eni-init: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = EXIT.INTERNAL;
+  },
+);

@@ -1,0 +1,135 @@
+// Shared data shapes that flow through the pipeline: metadata -> desired state -> plan -> report.
+
+export type Family = 4 | 6;
+
+/** Instance-level facts read from the metadata service. */
+export interface InstanceInfo {
+  primaryMac: string;
+  instanceId?: string;
+  regionId?: string;
+  zoneId?: string;
+}
+
+/** One ENI's metadata after validation: every value here is safe to put on an `ip` command line. */
+export interface EniMetadata {
+  /** Lowercase `aa:bb:cc:dd:ee:ff`. */
+  mac: string;
+  /** `eni-...`. */
+  eniId: string;
+  primaryIp: string;
+  /** All private IPv4 addresses of the ENI, primary first, no duplicates. */
+  privateIpv4s: string[];
+  /** Prefix length of the vSwitch, from `netmask`. */
+  prefixLength: number;
+  gateway: string;
+  /** vSwitch subnet in canonical CIDR form, derived from primary IP and netmask, e.g. `10.0.1.0/24`. */
+  subnet: string;
+  /** Delegated IPv4 prefixes (canonical CIDR), empty when none. */
+  ipv4Prefixes: string[];
+  /** IPv6 addresses (canonical lowercase compressed form), empty when none. */
+  ipv6s: string[];
+  ipv6Gateway?: string;
+  /** vSwitch IPv6 subnet in canonical CIDR form. */
+  ipv6Subnet?: string;
+  ipv6Prefixes: string[];
+}
+
+/** Something wrong with one value of the metadata: where, what, and why. */
+export interface MetadataProblem {
+  mac?: string;
+  field: string;
+  value?: string;
+  message: string;
+}
+
+export interface FailedEni {
+  mac: string;
+  eniId?: string;
+  problems: MetadataProblem[];
+}
+
+export interface MetadataResult {
+  instance: InstanceInfo;
+  /** ENIs whose metadata was read and validated. */
+  enis: EniMetadata[];
+  /** ENIs listed by the service whose metadata could not be read or did not validate. */
+  failed: FailedEni[];
+  /** True only when the MAC listing and every ENI were read and validated: the only state in which removals are allowed. */
+  complete: boolean;
+  /** How many HTTP requests were sent (token included). */
+  requests: number;
+  tokenMode: 'token' | 'plain';
+  source: 'all' | 'tree';
+}
+
+/** An address as the kernel reports it. */
+export interface LiveAddress {
+  family: Family;
+  address: string;
+  prefixLength: number;
+}
+
+export interface LiveInterface {
+  name: string;
+  index: number;
+  /** Lowercase MAC; empty for interfaces without one (lo, tun). */
+  mac: string;
+  /** Administratively up (IFF_UP). */
+  up: boolean;
+  addresses: LiveAddress[];
+}
+
+export interface LiveRoute {
+  family: Family;
+  table: number;
+  /** `default` or canonical CIDR. */
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  /** Protocol as `ip` prints it: a name (`kernel`, `eni-init`) or a number as a string. */
+  protocol: string;
+  scope?: string;
+  prefsrc?: string;
+}
+
+export interface LiveRule {
+  family: Family;
+  priority: number;
+  /** Source selector in canonical CIDR form (`10.0.0.5/32`), absent for `from all`. */
+  from?: string;
+  /** Table number, or a name for the well-known tables (`main`, `local`, `default`). */
+  table: number | string;
+  protocol?: string;
+  suppressPrefixLength?: number;
+}
+
+export interface LiveState {
+  interfaces: LiveInterface[];
+  routes: LiveRoute[];
+  rules: LiveRule[];
+}
+
+/** The objects eni-init manages. `key` identifies the object for diffing; equal keys mean the same object. */
+export type DesiredObject =
+  | { kind: 'link-up'; ifname: string }
+  | { kind: 'address'; family: Family; ifname: string; address: string; prefixLength: number }
+  | {
+      kind: 'route';
+      family: Family;
+      table: number;
+      dst: string;
+      ifname: string;
+      gateway?: string;
+      prefsrc?: string;
+      scope?: 'link';
+    }
+  | {
+      kind: 'rule';
+      family: Family;
+      priority: number;
+      from?: string;
+      table: number | 'main';
+      suppressPrefixLength?: number;
+    };
+
+export type Operation = { action: 'add' | 'replace' | 'delete'; object: DesiredObject; mac?: string; reason: string };

@@ -1,0 +1,136 @@
+// Pure: metadata x local interfaces x options -> the objects every ENI should have (desired state).
+import type { DesiredObject, EniMetadata, Family, LiveInterface, MetadataProblem, MetadataResult } from '../model.ts';
+import { assignSlots, hostPrefix, mainFirstPriority, priorityFor, tableFor } from './numbering.ts';
+import type { Numbering } from './numbering.ts';
+
+export interface DesiredInput {
+  metadata: MetadataResult;
+  interfaces: readonly LiveInterface[];
+  /** Interface names or MACs, lowercase. */
+  exclude: readonly string[];
+  primaryRules: boolean;
+  mainRoutesFirst: boolean;
+  numbering: Numbering;
+}
+
+export type EniStatus = 'managed' | 'excluded' | 'missing-interface' | 'bad-metadata' | 'no-slot';
+
+export interface DesiredEni {
+  mac: string;
+  eniId?: string;
+  ifname?: string;
+  primary: boolean;
+  status: EniStatus;
+  slot?: number;
+  table?: number;
+  priority?: number;
+  metadata?: EniMetadata;
+  problems: MetadataProblem[];
+  objects: DesiredObject[];
+}
+
+export interface DesiredState {
+  enis: DesiredEni[];
+  /** Objects shared by all ENIs (the optional main-routes-first rules). */
+  global: DesiredObject[];
+  /** Tables and interfaces of ENIs we must not touch this run (excluded, bad metadata): nothing of theirs is removed. */
+  protectedTables: Set<number>;
+  protectedInterfaces: Set<string>;
+  /** Local interfaces with a MAC that the metadata does not list: left alone, reported. */
+  unmanagedInterfaces: { name: string; mac: string }[];
+}
+
+function addressObjects(ifname: string, family: Family, addresses: readonly string[]): DesiredObject[] {
+  return addresses.map((address) => ({ kind: 'address', family, ifname, address, prefixLength: hostPrefix(family) }));
+}
+
+function ruleObjects(family: Family, sources: readonly string[], table: number, priority: number): DesiredObject[] {
+  return sources.map((from) => ({ kind: 'rule', family, priority, from, table }));
+}
+
+const hostCidr = (address: string, family: Family): string => `${address}/${hostPrefix(family)}`;
+
+/** The table (subnet route, default route) and the rules of one ENI. */
+function policyObjects(eni: EniMetadata, ifname: string, table: number, priority: number): DesiredObject[] {
+  const objects: DesiredObject[] = [
+    { kind: 'route', family: 4, table, dst: eni.subnet, ifname, scope: 'link', prefsrc: eni.primaryIp },
+    { kind: 'route', family: 4, table, dst: 'default', ifname, gateway: eni.gateway },
+    ...ruleObjects(4, [...eni.privateIpv4s.map((ip) => hostCidr(ip, 4)), ...eni.ipv4Prefixes], table, priority),
+  ];
+  if (eni.ipv6s.length > 0 && eni.ipv6Gateway !== undefined && eni.ipv6Subnet !== undefined) {
+    objects.push(
+      { kind: 'route', family: 6, table, dst: eni.ipv6Subnet, ifname },
+      { kind: 'route', family: 6, table, dst: 'default', ifname, gateway: eni.ipv6Gateway },
+      ...ruleObjects(6, [...eni.ipv6s.map((ip) => hostCidr(ip, 6)), ...eni.ipv6Prefixes], table, priority),
+    );
+  }
+  return objects;
+}
+
+function managedObjects(eni: EniMetadata, iface: LiveInterface, primary: boolean, withRules: boolean, table: number, priority: number): DesiredObject[] {
+  const objects: DesiredObject[] = [];
+  if (!primary && !iface.up) objects.push({ kind: 'link-up', ifname: iface.name });
+  // The primary's own primary IP belongs to DHCP; every other private IP is ours to ensure.
+  const ipv4s = primary ? eni.privateIpv4s.filter((ip) => ip !== eni.primaryIp) : eni.privateIpv4s;
+  objects.push(...addressObjects(iface.name, 4, ipv4s), ...addressObjects(iface.name, 6, eni.ipv6s));
+  if (withRules) objects.push(...policyObjects(eni, iface.name, table, priority));
+  return objects;
+}
+
+export function buildDesiredState(input: DesiredInput): DesiredState {
+  const { metadata, numbering } = input;
+  const byMac = new Map(input.interfaces.filter((iface) => iface.mac !== '').map((iface) => [iface.mac, iface]));
+  const primaryMac = metadata.instance.primaryMac;
+  const listed = [
+    ...metadata.enis.map((eni) => ({ mac: eni.mac, eni, failed: undefined })),
+    ...metadata.failed.map((failed) => ({ mac: failed.mac, eni: undefined, failed })),
+  ];
+  const slots = assignSlots(
+    listed.flatMap(({ mac }) => {
+      const iface = byMac.get(mac);
+      return iface ? [{ mac, ifname: iface.name, primary: mac === primaryMac }] : [];
+    }),
+  );
+  const excluded = (mac: string, ifname: string | undefined) => input.exclude.includes(mac) || (ifname !== undefined && input.exclude.includes(ifname));
+
+  const state: DesiredState = { enis: [], global: [], protectedTables: new Set(), protectedInterfaces: new Set(), unmanagedInterfaces: [] };
+  for (const { mac, eni, failed } of listed) {
+    const iface = byMac.get(mac);
+    const primary = mac === primaryMac;
+    const slot = slots.get(mac);
+    const desired: DesiredEni = { mac, primary, status: 'managed', problems: failed?.problems ?? [], objects: [] };
+    const eniId = eni?.eniId ?? failed?.eniId;
+    if (eniId !== undefined) desired.eniId = eniId;
+    if (eni) desired.metadata = eni;
+    if (iface) desired.ifname = iface.name;
+    if (slot !== undefined) {
+      desired.slot = slot;
+      desired.table = tableFor(slot, numbering);
+      desired.priority = priorityFor(slot, numbering);
+    }
+    if (excluded(mac, iface?.name)) desired.status = 'excluded';
+    else if (!eni) desired.status = 'bad-metadata';
+    else if (!iface) desired.status = 'missing-interface';
+    else if (slot === undefined) desired.status = 'no-slot';
+    if (desired.status === 'excluded' || desired.status === 'bad-metadata') {
+      if (desired.table !== undefined) state.protectedTables.add(desired.table);
+      if (iface) state.protectedInterfaces.add(iface.name);
+    }
+    if (desired.status === 'managed' && eni && iface && desired.table !== undefined && desired.priority !== undefined) {
+      desired.objects = managedObjects(eni, iface, primary, !primary || input.primaryRules, desired.table, desired.priority);
+    }
+    state.enis.push(desired);
+  }
+
+  if (input.mainRoutesFirst) {
+    for (const family of [4, 6] as const) {
+      const hasRules = state.enis.some((eni) => eni.objects.some((object) => object.kind === 'rule' && object.family === family));
+      if (hasRules) state.global.push({ kind: 'rule', family, priority: mainFirstPriority(numbering), table: 'main', suppressPrefixLength: 0 });
+    }
+  }
+  const listedMacs = new Set(listed.map(({ mac }) => mac));
+  state.unmanagedInterfaces = input.interfaces
+    .filter((iface) => iface.mac !== '' && iface.mac !== '00:00:00:00:00:00' && !listedMacs.has(iface.mac))
+    .map((iface) => ({ name: iface.name, mac: iface.mac }));
+  return state;
+}

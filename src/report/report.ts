@@ -1,0 +1,122 @@
+// The versioned report: one object for JSON output, the report file and the human summary.
+import type { InstanceInfo, Operation } from '../model.ts';
+import type { Command } from '../cli/spec.ts';
+import type { DesiredEni, EniStatus } from '../plan/desired.ts';
+import { commandFor, familyOf } from '../apply/batch.ts';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type Outcome =
+  | 'converged'
+  | 'no-change'
+  | 'partial'
+  | 'planned'
+  | 'in-sync'
+  | 'drift'
+  | 'removed'
+  | 'metadata-unreachable'
+  | 'bad-metadata'
+  | 'apply-failed'
+  | 'busy'
+  | 'interrupted'
+  | 'internal';
+
+export interface Problem {
+  code: string;
+  message: string;
+  mac?: string;
+  interface?: string;
+  field?: string;
+  value?: string;
+}
+
+export interface ChangeEntry {
+  action: Operation['action'];
+  kind: Operation['object']['kind'];
+  /** The exact `ip` command, e.g. `ip -4 rule add pref 20001 from 10.0.0.30/32 table 1001 protocol 203`. */
+  command: string;
+  reason: string;
+  mac?: string;
+  failed?: string;
+}
+
+export interface EniReport {
+  mac: string;
+  eniId?: string;
+  interface?: string;
+  primary: boolean;
+  status: EniStatus;
+  slot?: number;
+  table?: number;
+  priority?: number;
+  ipv4: string[];
+  ipv6: string[];
+  gateway?: string;
+  subnet?: string;
+  /** Number of changes made (apply, remove) or pending (plan, status) for this ENI. */
+  changes: number;
+  problems: string[];
+}
+
+export interface FileEntry {
+  path: string;
+  action: 'created' | 'replaced' | 'unchanged' | 'removed' | 'absent' | 'kept' | 'would-create' | 'skipped';
+  note?: string;
+}
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: 'eni-init';
+  version: string;
+  command: Command;
+  startedAt: string;
+  durationMs: number;
+  outcome: Outcome;
+  exitCode: number;
+  dryRun: boolean;
+  instance?: InstanceInfo;
+  metadata?: { url: string; tokenMode: string; source: string; requests: number; complete: boolean };
+  enis: EniReport[];
+  unmanagedInterfaces: { name: string; mac: string }[];
+  files: FileEntry[];
+  changes: ChangeEntry[];
+  /** Removals held back because metadata was incomplete or the ENI is protected. */
+  deferred: ChangeEntry[];
+  problems: Problem[];
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export function changeEntry(operation: Operation, failed?: string): ChangeEntry {
+  const entry: ChangeEntry = {
+    action: operation.action,
+    kind: operation.object.kind,
+    command: `ip -${familyOf(operation.object)} ${commandFor(operation)}`,
+    reason: operation.reason,
+  };
+  if (operation.mac !== undefined) entry.mac = operation.mac;
+  if (failed !== undefined) entry.failed = failed;
+  return entry;
+}
+
+export function eniReport(eni: DesiredEni, changes: number): EniReport {
+  const report: EniReport = {
+    mac: eni.mac,
+    primary: eni.primary,
+    status: eni.status,
+    ipv4: eni.metadata?.privateIpv4s ?? [],
+    ipv6: eni.metadata?.ipv6s ?? [],
+    changes,
+    problems: eni.problems.map((problem) => `${problem.field}${problem.value === undefined ? '' : ` ${JSON.stringify(problem.value)}`}: ${problem.message}`),
+  };
+  const optional = {
+    eniId: eni.eniId,
+    interface: eni.ifname,
+    gateway: eni.metadata?.gateway,
+    subnet: eni.metadata?.subnet,
+    ...(eni.status === 'managed' && (!eni.primary || eni.objects.some((object) => object.kind === 'rule'))
+      ? { slot: eni.slot, table: eni.table, priority: eni.priority }
+      : {}),
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) (report as unknown as Record<string, unknown>)[key] = value;
+  return report;
+}

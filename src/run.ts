@@ -1,0 +1,254 @@
+// The pipeline in straight-line steps over injected adapters: metadata -> desired -> diff -> apply -> verify -> report.
+import type { Family, LiveInterface, LiveState, MetadataResult, Operation } from './model.ts';
+import type { Options } from './cli/spec.ts';
+import type { Logger } from './log.ts';
+import { EniInitError, InterruptedError, exitCodeFor, EXIT } from './errors.ts';
+import { buildDesiredState } from './plan/desired.ts';
+import type { DesiredState } from './plan/desired.ts';
+import { diff } from './plan/diff.ts';
+import type { Plan, RecordedAddress } from './plan/diff.ts';
+import type { Numbering } from './plan/numbering.ts';
+import { renderBatches } from './apply/batch.ts';
+import { CLOUD_INIT_CONTENT, CLOUD_INIT_FILE, cloudInitDecision } from './files/cloudinit.ts';
+import { REPORT_SCHEMA_VERSION, changeEntry, eniReport } from './report/report.ts';
+import type { FileEntry, Outcome, Problem, Report } from './report/report.ts';
+
+export interface BatchResult {
+  ok: boolean;
+  failures: { line: number; command: string; message: string }[];
+  stderr: string;
+}
+
+export interface Deps {
+  version: string;
+  log: Logger;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  readMetadata(deadline: number): Promise<MetadataResult>;
+  kernel: {
+    readLive(): Promise<LiveState>;
+    listInterfaces(): Promise<LiveInterface[]>;
+    runBatch(family: Family, lines: string[]): Promise<BatchResult>;
+  };
+  /** Files under the root directory option; paths are absolute as on the real host. */
+  files: {
+    read(path: string): Promise<string | null>;
+    writeAtomic(path: string, content: string): Promise<'created' | 'replaced' | 'unchanged'>;
+    removeIfContent(path: string, content: string): Promise<'removed' | 'absent' | 'different'>;
+  };
+  state: {
+    read(): Promise<{ addresses: RecordedAddress[]; problem?: string }>;
+    write(addresses: RecordedAddress[]): Promise<void>;
+  };
+  lock(deadline: number): Promise<{ release(): Promise<void> }>;
+  /** True once SIGTERM/SIGINT arrived: stop before changing anything, never in the middle of a batch. */
+  stopRequested(): boolean;
+}
+
+/** Interfaces still missing at this point of the deadline are reported, not waited for. */
+const INTERFACE_POLL_MS = 250;
+
+export async function run(options: Options, deps: Deps): Promise<Report> {
+  const startedAt = deps.now();
+  const deadline = startedAt + options.deadlineSeconds * 1000;
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: 'eni-init',
+    version: deps.version,
+    command: options.command,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: 0,
+    outcome: 'internal',
+    exitCode: EXIT.INTERNAL,
+    dryRun: options.command === 'plan' || options.command === 'status',
+    enis: [],
+    unmanagedInterfaces: [],
+    files: [],
+    changes: [],
+    deferred: [],
+    problems: [],
+  };
+  const finish = (outcome: Outcome, exitCode: number): Report => {
+    report.outcome = outcome;
+    report.exitCode = exitCode;
+    report.durationMs = deps.now() - startedAt;
+    return report;
+  };
+  const mutating = options.command === 'apply' || options.command === 'remove';
+  let lock: { release(): Promise<void> } | undefined;
+  try {
+    if (mutating) lock = await deps.lock(deadline);
+    if (options.command === 'remove') return await removeAll(options, deps, report, finish);
+    return await converge(options, deps, deadline, report, finish);
+  } catch (error) {
+    const code = error instanceof EniInitError ? error.code : 'internal';
+    const message = error instanceof Error ? error.message : String(error);
+    report.error = { code, message, ...(error instanceof EniInitError && Object.keys(error.details).length > 0 ? { details: error.details } : {}) };
+    if (!(error instanceof EniInitError)) deps.log.error('unexpected error', { stack: error instanceof Error ? error.stack : String(error) });
+    const outcome: Outcome = code === 'usage' ? 'internal' : code;
+    return finish(outcome, exitCodeFor(error));
+  } finally {
+    await lock?.release();
+  }
+}
+
+function numberingOf(options: Options): Numbering {
+  return { tableBase: options.tableBase, priorityBase: options.priorityBase };
+}
+
+async function waitForInterfaces(metadata: MetadataResult, live: LiveState, options: Options, deps: Deps, deadline: number): Promise<LiveState> {
+  const wanted = metadata.enis.map((eni) => eni.mac).filter((mac) => !options.exclude.includes(mac));
+  const missing = (interfaces: readonly LiveInterface[]) => wanted.filter((mac) => !interfaces.some((iface) => iface.mac === mac));
+  if (missing(live.interfaces).length === 0) return live;
+  // Keep a reserve of the deadline for applying what is there.
+  const waitUntil = deadline - Math.min(5000, (deadline - deps.now()) / 4);
+  deps.log.info('waiting for interfaces listed in metadata', { macs: missing(live.interfaces).join(',') });
+  let interfaces = live.interfaces;
+  while (missing(interfaces).length > 0 && deps.now() + INTERFACE_POLL_MS < waitUntil) {
+    await deps.sleep(INTERFACE_POLL_MS);
+    interfaces = await deps.kernel.listInterfaces();
+  }
+  return interfaces === live.interfaces ? live : deps.kernel.readLive();
+}
+
+function collectProblems(desired: DesiredState, plan: Plan, report: Report): void {
+  for (const eni of desired.enis) {
+    const where = { mac: eni.mac, ...(eni.ifname === undefined ? {} : { interface: eni.ifname }) };
+    for (const problem of eni.problems) {
+      report.problems.push({
+        code: 'bad-metadata',
+        message: `ENI ${eni.eniId ?? eni.mac}${eni.ifname ? ` (${eni.ifname})` : ''}: ${problem.field}${problem.value === undefined ? '' : ` ${JSON.stringify(problem.value)}`}: ${problem.message}`,
+        ...where,
+        field: problem.field,
+        ...(problem.value === undefined ? {} : { value: problem.value }),
+      });
+    }
+    if (eni.status === 'missing-interface') {
+      report.problems.push({ code: 'missing-interface', message: `ENI ${eni.eniId ?? eni.mac}: no local interface has MAC ${eni.mac}`, ...where });
+    }
+    if (eni.status === 'no-slot') report.problems.push({ code: 'no-slot', message: `ENI ${eni.eniId ?? eni.mac}: no free table slot`, ...where });
+  }
+  for (const conflict of plan.conflicts) report.problems.push({ code: 'conflict', message: conflict.message, ...(conflict.mac === undefined ? {} : { mac: conflict.mac }) });
+}
+
+function countByMac(operations: readonly Operation[], mac: string): number {
+  return operations.filter((operation) => operation.mac === mac).length;
+}
+
+async function converge(options: Options, deps: Deps, deadline: number, report: Report, finish: (o: Outcome, c: number) => Report): Promise<Report> {
+  const metadata = await deps.readMetadata(deadline);
+  report.instance = metadata.instance;
+  report.metadata = { url: options.metadataUrl, tokenMode: metadata.tokenMode, source: metadata.source, requests: metadata.requests, complete: metadata.complete };
+  const live = await waitForInterfaces(metadata, await deps.kernel.readLive(), options, deps, deadline);
+  const stored = await deps.state.read();
+  if (stored.problem) report.problems.push({ code: 'state-file', message: stored.problem });
+  const desired = buildDesiredState({
+    metadata,
+    interfaces: live.interfaces,
+    exclude: options.exclude,
+    primaryRules: options.primaryRules,
+    mainRoutesFirst: options.mainRoutesFirst,
+    numbering: numberingOf(options),
+  });
+  const plan = diff({ desired, live, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: metadata.complete });
+  report.unmanagedInterfaces = desired.unmanagedInterfaces;
+  report.deferred = plan.deferred.map((operation) => changeEntry(operation));
+  collectProblems(desired, plan, report);
+  const partial = report.problems.length > 0;
+
+  if (options.command !== 'apply') {
+    report.changes = plan.operations.map((operation) => changeEntry(operation));
+    report.enis = desired.enis.map((eni) => eniReport(eni, countByMac(plan.operations, eni.mac)));
+    if (!options.skipCloudInit) {
+      const decision = cloudInitDecision(await deps.files.read(CLOUD_INIT_FILE));
+      report.files.push({ path: CLOUD_INIT_FILE, action: decision === 'write' ? 'would-create' : decision === 'unchanged' ? 'unchanged' : 'kept' });
+    }
+    if (options.command === 'plan') return finish('planned', partial ? EXIT.PARTIAL : EXIT.OK);
+    const inSync = plan.operations.length === 0 && !partial;
+    return finish(inSync ? 'in-sync' : 'drift', inSync ? EXIT.OK : EXIT.PARTIAL);
+  }
+
+  if (deps.stopRequested()) throw new InterruptedError();
+  if (!options.skipCloudInit) report.files.push(await writeCloudInit(deps, report.problems));
+  const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
+  const after = await deps.kernel.readLive();
+  await deps.state.write(keepPresent(applied.recorded, after));
+  const verify = diff({ desired, live: after, recorded: keepPresent(applied.recorded, after), numbering: numberingOf(options), allowRemovals: metadata.complete });
+  for (const operation of verify.operations) {
+    report.problems.push({ code: 'verify', message: `after applying, still needed: ${changeEntry(operation).command}`, ...(operation.mac === undefined ? {} : { mac: operation.mac }) });
+  }
+  report.enis = desired.enis.map((eni) => eniReport(eni, countByMac(plan.operations, eni.mac)));
+  if (!applied.ok || verify.operations.length > 0) return finish('apply-failed', EXIT.APPLY_FAILED);
+  if (partial) return finish('partial', EXIT.PARTIAL);
+  return finish(plan.operations.length === 0 ? 'no-change' : 'converged', EXIT.OK);
+}
+
+async function writeCloudInit(deps: Deps, problems: Problem[]): Promise<FileEntry> {
+  const decision = cloudInitDecision(await deps.files.read(CLOUD_INIT_FILE));
+  if (decision === 'kept-equivalent') return { path: CLOUD_INIT_FILE, action: 'kept', note: 'an equivalent file of someone else is already there' };
+  if (decision === 'kept-foreign') {
+    problems.push({ code: 'cloud-init-file', message: `${CLOUD_INIT_FILE} exists with other content; left alone, cloud-init may still rewrite network config` });
+    return { path: CLOUD_INIT_FILE, action: 'kept', note: 'other content, left alone' };
+  }
+  try {
+    return { path: CLOUD_INIT_FILE, action: await deps.files.writeAtomic(CLOUD_INIT_FILE, CLOUD_INIT_CONTENT) };
+  } catch (error) {
+    problems.push({ code: 'cloud-init-file', message: `cannot write ${CLOUD_INIT_FILE}: ${error instanceof Error ? error.message : String(error)}` });
+    return { path: CLOUD_INIT_FILE, action: 'skipped', note: 'write failed' };
+  }
+}
+
+/** Recorded addresses that still exist: the state to keep. */
+function keepPresent(recorded: readonly RecordedAddress[], live: LiveState): RecordedAddress[] {
+  const seen = new Set<string>();
+  return recorded.filter((entry) => {
+    const key = `${entry.ifname}|${entry.address}`;
+    const present = live.interfaces.some((iface) => iface.name === entry.ifname && iface.addresses.some((address) => address.address === entry.address));
+    if (!present || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Runs the operations as one `ip -batch` per family; records added addresses first (write-ahead). */
+async function applyOperations(operations: readonly Operation[], recorded: readonly RecordedAddress[], deps: Deps, report: Report) {
+  const added: RecordedAddress[] = operations.flatMap((operation) =>
+    operation.action === 'add' && operation.object.kind === 'address'
+      ? [{ ifname: operation.object.ifname, mac: operation.mac ?? '', family: operation.object.family, address: operation.object.address, prefixLength: operation.object.prefixLength }]
+      : [],
+  );
+  const allRecorded = [...recorded, ...added];
+  if (added.length > 0) await deps.state.write(allRecorded);
+  let ok = true;
+  const batches = renderBatches(operations);
+  for (const family of [4, 6] as const) {
+    const lines = batches[family];
+    if (lines.length === 0) continue;
+    deps.log.info(`applying ${lines.length} change${lines.length === 1 ? '' : 's'}`, { family: `ipv${family}` });
+    const result = await deps.kernel.runBatch(family, lines.map((entry) => entry.line));
+    const failedAt = new Map(result.failures.map((failure) => [failure.line, failure.message]));
+    lines.forEach((entry, index) => report.changes.push(changeEntry(entry.operation, failedAt.get(index + 1))));
+    for (const failure of result.failures) deps.log.error('ip command failed', { command: failure.command, error: failure.message });
+    if (!result.ok) ok = false;
+  }
+  return { ok, recorded: allRecorded };
+}
+
+async function removeAll(options: Options, deps: Deps, report: Report, finish: (o: Outcome, c: number) => Report): Promise<Report> {
+  const live = await deps.kernel.readLive();
+  const stored = await deps.state.read();
+  if (stored.problem) report.problems.push({ code: 'state-file', message: stored.problem });
+  const nothing: DesiredState = { enis: [], global: [], protectedTables: new Set(), protectedInterfaces: new Set(), unmanagedInterfaces: [] };
+  const plan = diff({ desired: nothing, live, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: true });
+  if (deps.stopRequested()) throw new InterruptedError();
+  const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
+  const after = await deps.kernel.readLive();
+  const remaining = keepPresent(applied.recorded, after);
+  await deps.state.write(remaining);
+  const verify = diff({ desired: nothing, live: after, recorded: remaining, numbering: numberingOf(options), allowRemovals: true });
+  for (const operation of verify.operations) report.problems.push({ code: 'verify', message: `still present after remove: ${changeEntry(operation).command}` });
+  const removed = await deps.files.removeIfContent(CLOUD_INIT_FILE, CLOUD_INIT_CONTENT);
+  report.files.push({ path: CLOUD_INIT_FILE, action: removed === 'different' ? 'kept' : removed, ...(removed === 'different' ? { note: 'not written by eni-init' } : {}) });
+  if (!applied.ok || verify.operations.length > 0) return finish('apply-failed', EXIT.APPLY_FAILED);
+  return finish('removed', EXIT.OK);
+}

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCommandLine } from '../../../src/cli/options.ts';
+import { UsageError } from '../../../src/errors.ts';
+
+const noConfig = () => null;
+
+function options(argv: string[], env: NodeJS.ProcessEnv = {}, config: string | null = null) {
+  const request = parseCommandLine(argv, env, () => config);
+  assert.equal(request.kind, 'run');
+  return request.kind === 'run' ? request.options : (undefined as never);
+}
+
+test('no arguments means apply with the documented defaults', () => {
+  const parsed = options([]);
+  assert.equal(parsed.command, 'apply');
+  assert.equal(parsed.metadataUrl, 'http://100.100.100.200');
+  assert.equal(parsed.tableBase, 1000);
+  assert.equal(parsed.priorityBase, 20000);
+  assert.equal(parsed.reportFile, '/run/eni-init/report.json');
+  assert.equal(parsed.primaryRules, false);
+});
+
+test('flags win over environment, environment over the config file', () => {
+  const config = 'deadline = 9\n# comment\ntable-base = 3000\nexclude = eth3\njson = yes\n';
+  const env = { ENI_INIT_DEADLINE: '7', ENI_INIT_EXCLUDE: 'eth4,00:16:3E:AA:BB:CC' };
+  const parsed = options(['plan', '--deadline', '5'], env, config);
+  assert.equal(parsed.command, 'plan');
+  assert.equal(parsed.deadlineSeconds, 5);
+  assert.equal(parsed.tableBase, 3000);
+  assert.deepEqual(parsed.exclude, ['eth4', '00:16:3e:aa:bb:cc']);
+  assert.equal(parsed.json, true);
+  assert.deepEqual(options(['--exclude', 'eth1', '--exclude', 'eth2,eth3']).exclude, ['eth1', 'eth2', 'eth3']);
+});
+
+test('the config file is read under --root', () => {
+  let asked = '';
+  parseCommandLine(['--root', '/tmp/r'], {}, (path) => {
+    asked = path;
+    return null;
+  });
+  assert.equal(asked, '/tmp/r/etc/eni-init/eni-init.conf');
+});
+
+test('help and version', () => {
+  assert.deepEqual(parseCommandLine(['--help'], {}, noConfig), { kind: 'help' });
+  assert.deepEqual(parseCommandLine(['-V'], {}, noConfig), { kind: 'version' });
+});
+
+test('bad input is a usage error naming the culprit', () => {
+  const cases: [string[], NodeJS.ProcessEnv, string | null, RegExp][] = [
+    [['frobnicate'], {}, null, /unknown command "frobnicate"/],
+    [['--bogus'], {}, null, /bogus/],
+    [['--deadline', 'soon'], {}, null, /--deadline: expected a number/],
+    [['--deadline', '0'], {}, null, /outside/],
+    [[], { ENI_INIT_TABLE_BASE: '12x' }, null, /ENI_INIT_TABLE_BASE/],
+    [['--metadata-url', 'ftp://x'], {}, null, /metadata-url/],
+    [['--priority-base', '32700'], {}, null, /priority-base/],
+    [[], {}, 'nonsense line', /eni-init.conf:1/],
+    [[], {}, 'root = /x', /unknown key "root"/],
+    [['--metadata-token', 'maybe'], {}, null, /auto, required, off/],
+    [['apply', 'plan'], {}, null, /one command/],
+  ];
+  for (const [argv, env, config, message] of cases) {
+    assert.throws(() => parseCommandLine(argv, env, () => config), (error: unknown) => error instanceof UsageError && message.test(error.message), argv.join(' '));
+  }
+});

@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildDesiredState } from '../../../src/plan/desired.ts';
+import { diff } from '../../../src/plan/diff.ts';
+import type { LiveRoute, LiveRule, LiveState, MetadataResult } from '../../../src/model.ts';
+import { MAC0, MAC1, eni, liveState, metadata } from '../fixtures.ts';
+
+const numbering = { tableBase: 1000, priorityBase: 20000 };
+
+function planFor(meta: MetadataResult, live: LiveState, recorded = [] as Parameters<typeof diff>[0]['recorded']) {
+  const desired = buildDesiredState({ metadata: meta, interfaces: live.interfaces, exclude: [], primaryRules: false, mainRoutesFirst: false, numbering });
+  return diff({ desired, live, recorded, numbering, allowRemovals: meta.complete });
+}
+
+/** The live state after the plan was applied perfectly: what a second run sees. */
+function converged(): LiveState {
+  const live = liveState();
+  const eth0 = live.interfaces[1];
+  const eth1 = live.interfaces[2];
+  const eth2 = live.interfaces[3];
+  eth0?.addresses.push({ family: 4, address: '10.0.0.21', prefixLength: 32 });
+  eth1?.addresses.push({ family: 4, address: '10.0.0.31', prefixLength: 32 });
+  if (eth2) {
+    eth2.up = true;
+    eth2.addresses.push({ family: 4, address: '10.0.1.40', prefixLength: 32 });
+  }
+  const routes: LiveRoute[] = [
+    { family: 4, table: 1001, dst: '10.0.0.0/24', dev: 'eth1', protocol: '203', scope: 'link', prefsrc: '10.0.0.30' },
+    { family: 4, table: 1001, dst: 'default', gateway: '10.0.0.253', dev: 'eth1', protocol: '203' },
+    { family: 4, table: 1002, dst: '10.0.1.0/24', dev: 'eth2', protocol: 'eni-init', scope: 'link', prefsrc: '10.0.1.40' },
+    { family: 4, table: 1002, dst: 'default', gateway: '10.0.1.253', dev: 'eth2', protocol: 'eni-init' },
+  ];
+  const rules: LiveRule[] = [
+    { family: 4, priority: 20001, from: '10.0.0.30/32', table: 1001, protocol: '203' },
+    { family: 4, priority: 20001, from: '10.0.0.31/32', table: 1001, protocol: '203' },
+    { family: 4, priority: 20002, from: '10.0.1.40/32', table: 1002, protocol: 'eni-init' },
+  ];
+  return { ...live, routes: [...live.routes, ...routes], rules: [...live.rules, ...rules] };
+}
+
+test('first run adds link, addresses, routes (subnet before default) and rules, in that order', () => {
+  const plan = planFor(metadata(), liveState());
+  const kinds = plan.operations.map((operation) => operation.object.kind);
+  assert.deepEqual(kinds, ['link-up', 'address', 'address', 'address', 'route', 'route', 'route', 'route', 'rule', 'rule', 'rule']);
+  const routes = plan.operations.filter((operation) => operation.object.kind === 'route').map((operation) => (operation.object as { dst: string }).dst);
+  assert.deepEqual(routes, ['10.0.0.0/24', '10.0.1.0/24', 'default', 'default']);
+  assert.ok(plan.operations.every((operation) => operation.action === 'add'));
+});
+
+test('second run: nothing to do', () => {
+  const plan = planFor(metadata(), converged());
+  assert.deepEqual(plan.operations, []);
+  assert.deepEqual(plan.deferred, []);
+});
+
+test('an IP removed from metadata: its rule and our address go, nothing else', () => {
+  const meta = metadata();
+  meta.enis[1] = eni(MAC1, 'eni-1', ['10.0.0.30'], '10.0.0.0/24', '10.0.0.253');
+  const recorded = [{ ifname: 'eth1', mac: MAC1, family: 4 as const, address: '10.0.0.31', prefixLength: 32 }];
+  const plan = planFor(meta, converged(), recorded);
+  assert.deepEqual(
+    plan.operations.map((operation) => [operation.action, operation.object.kind, 'from' in operation.object ? operation.object.from : (operation.object as { address?: string }).address]),
+    [['delete', 'rule', '10.0.0.31/32'], ['delete', 'address', '10.0.0.31']],
+  );
+});
+
+test('an address we did not add is never removed', () => {
+  const meta = metadata();
+  meta.enis[1] = eni(MAC1, 'eni-1', ['10.0.0.30'], '10.0.0.0/24', '10.0.0.253');
+  const plan = planFor(meta, converged(), []);
+  assert.ok(!plan.operations.some((operation) => operation.object.kind === 'address'));
+});
+
+test('incomplete metadata: removals are deferred, additions still happen', () => {
+  const meta = metadata({ complete: false });
+  meta.enis.splice(2, 1);
+  const live = converged();
+  live.interfaces[1]?.addresses.splice(1, 1);
+  const plan = planFor(meta, live, []);
+  assert.deepEqual(plan.operations.map((operation) => operation.action), ['add']);
+  assert.equal(plan.deferred.length, 3, 'eth2 rule and two routes kept');
+});
+
+test('foreign rules and routes, and ours outside our ranges, are never touched', () => {
+  const live = converged();
+  live.rules.push(
+    { family: 4, priority: 100, from: '10.0.0.30/32', table: 200 },
+    { family: 4, priority: 32765, from: '10.0.0.99/32', table: 1001 },
+    { family: 4, priority: 5000, table: 1001, protocol: '203' },
+  );
+  live.routes.push(
+    { family: 4, table: 1001, dst: '192.168.0.0/16', dev: 'eth1', protocol: 'static' },
+    { family: 4, table: 200, dst: 'default', gateway: '10.0.0.253', dev: 'eth1', protocol: '203' },
+    { family: 4, table: 254, dst: '172.17.0.0/16', dev: 'docker0', protocol: 'kernel' },
+  );
+  assert.deepEqual(planFor(metadata(), live).operations, []);
+});
+
+test('a gateway change replaces the default route in place', () => {
+  const meta = metadata();
+  meta.enis[1] = eni(MAC1, 'eni-1', ['10.0.0.30', '10.0.0.31'], '10.0.0.0/24', '10.0.0.1');
+  const plan = planFor(meta, converged());
+  assert.deepEqual(plan.operations.map((operation) => [operation.action, operation.object.kind]), [['replace', 'route']]);
+});
+
+test('a route of another tool at our key is a conflict, not overwritten', () => {
+  const live = converged();
+  const index = live.routes.findIndex((route) => route.table === 1001 && route.dst === 'default');
+  live.routes[index] = { family: 4, table: 1001, dst: 'default', gateway: '10.0.0.1', dev: 'eth1', protocol: 'static' };
+  const plan = planFor(metadata(), live);
+  assert.deepEqual(plan.operations, []);
+  assert.equal(plan.conflicts.length, 1);
+  assert.equal(plan.conflicts[0]?.mac, MAC1);
+});
+
+test('a detached ENI: its rules and routes go once metadata is complete', () => {
+  const meta = metadata();
+  meta.enis.splice(2, 1);
+  const live = converged();
+  live.interfaces.splice(3, 1);
+  live.routes = live.routes.filter((route) => route.dev !== 'eth2');
+  const plan = planFor(meta, live);
+  assert.deepEqual(plan.operations.map((operation) => [operation.action, operation.object.kind]), [['delete', 'rule']]);
+  assert.equal(MAC0.length, 17);
+});

@@ -1,0 +1,146 @@
+// The pipeline's decisions (exit codes, what is held back, what is written) over in-memory adapters.
+// The real adapters are exercised end to end by test/integration/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { run } from '../../src/run.ts';
+import type { Deps } from '../../src/run.ts';
+import { BusyError, MetadataUnreachableError, BadMetadataError, EXIT } from '../../src/errors.ts';
+import { DEFAULTS } from '../../src/cli/spec.ts';
+import type { Command, Options } from '../../src/cli/spec.ts';
+import { silentLogger } from '../../src/log.ts';
+import { CLOUD_INIT_FILE, CLOUD_INIT_CONTENT } from '../../src/files/cloudinit.ts';
+import type { LiveState, MetadataResult } from '../../src/model.ts';
+import { MAC1, liveState, metadata } from './fixtures.ts';
+
+interface World {
+  deps: Deps;
+  batches: string[][];
+  files: Map<string, string>;
+  stateWrites: number;
+}
+
+function world(read: () => Promise<MetadataResult>, live: LiveState = liveState()): World {
+  const batches: string[][] = [];
+  const files = new Map<string, string>();
+  const w: World = {
+    batches,
+    files,
+    stateWrites: 0,
+    deps: {
+      version: 'test',
+      log: silentLogger,
+      now: () => Date.now(),
+      sleep: async () => {},
+      readMetadata: read,
+      kernel: {
+        readLive: async () => live,
+        listInterfaces: async () => live.interfaces,
+        runBatch: async (_family, lines) => {
+          batches.push(lines);
+          return { ok: true, failures: [], stderr: '' };
+        },
+      },
+      files: {
+        read: async (path) => files.get(path) ?? null,
+        writeAtomic: async (path, content) => {
+          const before = files.get(path);
+          files.set(path, content);
+          return before === undefined ? 'created' : before === content ? 'unchanged' : 'replaced';
+        },
+        removeIfContent: async (path, content) => {
+          if (!files.has(path)) return 'absent';
+          if (files.get(path) !== content) return 'different';
+          files.delete(path);
+          return 'removed';
+        },
+      },
+      state: {
+        read: async () => ({ addresses: [] }),
+        write: async () => {
+          w.stateWrites += 1;
+        },
+      },
+      lock: async () => ({ release: async () => {} }),
+      stopRequested: () => false,
+    },
+  };
+  return w;
+}
+
+const opts = (command: Command, extra: Partial<Options> = {}): Options => ({ ...DEFAULTS, command, deadlineSeconds: 2, ...extra });
+
+test('metadata unreachable: exit 4, nothing run, no file written', async () => {
+  const w = world(async () => {
+    throw new MetadataUnreachableError('connect ECONNREFUSED 100.100.100.200:80');
+  });
+  const report = await run(opts('apply'), w.deps);
+  assert.equal(report.exitCode, EXIT.METADATA_UNREACHABLE);
+  assert.equal(report.outcome, 'metadata-unreachable');
+  assert.match(report.error?.message ?? '', /ECONNREFUSED/);
+  assert.deepEqual(w.batches, []);
+  assert.equal(w.files.size, 0);
+});
+
+test('unusable metadata: exit 5, nothing changed', async () => {
+  const w = world(async () => {
+    throw new BadMetadataError('network/interfaces/macs/: no valid MAC');
+  });
+  const report = await run(opts('apply'), w.deps);
+  assert.equal(report.exitCode, EXIT.BAD_METADATA);
+  assert.deepEqual(w.batches, []);
+});
+
+test('busy lock: exit 7 before reading anything', async () => {
+  let read = false;
+  const w = world(async () => {
+    read = true;
+    return metadata();
+  });
+  w.deps.lock = async () => {
+    throw new BusyError('held by pid 42');
+  };
+  const report = await run(opts('apply'), w.deps);
+  assert.equal(report.exitCode, EXIT.BUSY);
+  assert.equal(read, false);
+});
+
+test('apply writes the cloud-init file, runs one batch per family and reports per ENI', async () => {
+  const w = world(async () => metadata());
+  const report = await run(opts('apply'), w.deps);
+  assert.equal(w.files.get(CLOUD_INIT_FILE), CLOUD_INIT_CONTENT);
+  assert.equal(w.batches.length, 1, 'IPv4 only: one batch');
+  assert.ok(w.batches[0]?.includes('rule add pref 20001 from 10.0.0.30/32 table 1001 protocol 203'));
+  assert.equal(report.enis.find((eni) => eni.mac === MAC1)?.table, 1001);
+  // The fake kernel never changes, so verification must fail loudly rather than claim success.
+  assert.equal(report.exitCode, EXIT.APPLY_FAILED);
+  assert.ok(report.problems.some((problem) => problem.code === 'verify'));
+});
+
+test('plan and status change nothing', async () => {
+  for (const command of ['plan', 'status'] as const) {
+    const w = world(async () => metadata());
+    const report = await run(opts(command), w.deps);
+    assert.deepEqual(w.batches, []);
+    assert.equal(w.files.size, 0);
+    assert.equal(w.stateWrites, 0);
+    assert.ok(report.changes.length > 0);
+    assert.equal(report.dryRun, true);
+  }
+});
+
+test('a bad ENI makes the run partial (exit 3) and is reported with field and value', async () => {
+  const meta = metadata({ complete: false, failed: [{ mac: '00:16:3e:00:00:09', problems: [{ field: 'gateway', value: '10.0.0.1\nrule del all', message: 'not an IPv4 address' }] }] });
+  const w = world(async () => meta);
+  const report = await run(opts('plan'), w.deps);
+  assert.equal(report.exitCode, EXIT.PARTIAL);
+  assert.ok(report.problems.some((problem) => problem.field === 'gateway' && problem.message.includes('"10.0.0.1\\nrule del all"')));
+});
+
+test('remove deletes only our own file content', async () => {
+  const w = world(async () => metadata());
+  w.files.set(CLOUD_INIT_FILE, 'network: {config: disabled}\n');
+  const report = await run(opts('remove'), w.deps);
+  assert.equal(report.exitCode, EXIT.OK);
+  assert.equal(w.files.get(CLOUD_INIT_FILE), 'network: {config: disabled}\n');
+  assert.deepEqual(report.files, [{ path: CLOUD_INIT_FILE, action: 'kept', note: 'not written by eni-init' }]);
+});
