@@ -47,6 +47,8 @@ export interface Deps {
 
 /** Interfaces still missing at this point of the deadline are reported, not waited for. */
 const INTERFACE_POLL_MS = 250;
+/** How often the metadata is re-read while it does not list a hot-plugged ENI yet. */
+const METADATA_POLL_MS = 1000;
 
 export async function run(options: Options, deps: Deps): Promise<Report> {
   const startedAt = deps.now();
@@ -96,12 +98,39 @@ function numberingOf(options: Options): Numbering {
   return { tableBase: options.tableBase, priorityBase: options.priorityBase };
 }
 
+/** Until when waiting is allowed: a reserve of the deadline stays for applying what is there. */
+function waitLimit(deps: Deps, deadline: number): number {
+  return deadline - Math.min(5000, (deadline - deps.now()) / 4);
+}
+
+const listsMac = (metadata: MetadataResult, mac: string) => metadata.enis.some((eni) => eni.mac === mac) || metadata.failed.some((eni) => eni.mac === mac);
+
+/**
+ * --only-interface (hotplug): the interface may have appeared before the metadata lists its ENI, and the
+ * metadata may list an ENI whose interface is not there yet; wait for both within the deadline.
+ */
+async function waitForSelected(initial: MetadataResult, live: LiveState, options: Options, deps: Deps, deadline: number) {
+  const until = waitLimit(deps, deadline);
+  const selector = options.onlyInterface;
+  let metadata = initial;
+  let interfaces = live.interfaces;
+  const macOf = () => (/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(selector) ? selector : interfaces.find((iface) => iface.name === selector)?.mac);
+  while (deps.now() + INTERFACE_POLL_MS < until) {
+    const mac = macOf();
+    const localOk = mac !== undefined && interfaces.some((iface) => iface.mac === mac);
+    if (localOk && listsMac(metadata, mac)) break;
+    await deps.sleep(localOk ? METADATA_POLL_MS : INTERFACE_POLL_MS);
+    if (!localOk) interfaces = await deps.kernel.listInterfaces();
+    else metadata = await deps.readMetadata(deadline);
+  }
+  return { metadata, live: interfaces === live.interfaces ? live : await deps.kernel.readLive(), mac: macOf() };
+}
+
 async function waitForInterfaces(metadata: MetadataResult, live: LiveState, options: Options, deps: Deps, deadline: number): Promise<LiveState> {
   const wanted = metadata.enis.map((eni) => eni.mac).filter((mac) => !options.exclude.includes(mac));
   const missing = (interfaces: readonly LiveInterface[]) => wanted.filter((mac) => !interfaces.some((iface) => iface.mac === mac));
   if (missing(live.interfaces).length === 0) return live;
-  // Keep a reserve of the deadline for applying what is there.
-  const waitUntil = deadline - Math.min(5000, (deadline - deps.now()) / 4);
+  const waitUntil = waitLimit(deps, deadline);
   deps.log.info('waiting for interfaces listed in metadata', { macs: missing(live.interfaces).join(',') });
   let interfaces = live.interfaces;
   while (missing(interfaces).length > 0 && deps.now() + INTERFACE_POLL_MS < waitUntil) {
@@ -136,16 +165,30 @@ function countByMac(operations: readonly Operation[], mac: string): number {
 }
 
 async function converge(options: Options, deps: Deps, deadline: number, report: Report, finish: (o: Outcome, c: number) => Report): Promise<Report> {
-  const metadata = await deps.readMetadata(deadline);
+  let metadata = await deps.readMetadata(deadline);
+  let live = await deps.kernel.readLive();
+  if (options.onlyInterface === '') {
+    live = await waitForInterfaces(metadata, live, options, deps, deadline);
+  } else {
+    const selected = await waitForSelected(metadata, live, options, deps, deadline);
+    ({ metadata, live } = selected);
+    if (selected.mac === undefined || !listsMac(metadata, selected.mac)) {
+      report.problems.push({
+        code: 'not-in-metadata',
+        message: `--only-interface ${options.onlyInterface}: ${selected.mac === undefined ? 'no such local interface' : `metadata does not list MAC ${selected.mac}`}`,
+        ...(selected.mac === undefined ? {} : { mac: selected.mac }),
+      });
+    }
+  }
   report.instance = metadata.instance;
   report.metadata = { url: options.metadataUrl, tokenMode: metadata.tokenMode, source: metadata.source, requests: metadata.requests, complete: metadata.complete };
-  const live = await waitForInterfaces(metadata, await deps.kernel.readLive(), options, deps, deadline);
   const stored = await deps.state.read();
   if (stored.problem) report.problems.push({ code: 'state-file', message: stored.problem });
   const desired = buildDesiredState({
     metadata,
     interfaces: live.interfaces,
     exclude: options.exclude,
+    ...(options.onlyInterface === '' ? {} : { only: options.onlyInterface }),
     primaryRules: options.primaryRules,
     mainRoutesFirst: options.mainRoutesFirst,
     numbering: numberingOf(options),

@@ -125,6 +125,7 @@ function validateCombination(options: Options): void {
   if (url.protocol !== 'http:' || url.search !== '' || url.hash !== '') {
     throw new UsageError(`--metadata-url: expected http://HOST[:PORT], got ${JSON.stringify(options.metadataUrl)}`);
   }
+  options.onlyInterface = options.onlyInterface.trim().toLowerCase();
   if (!options.root.startsWith('/')) throw new UsageError(`--root: expected an absolute path, got ${JSON.stringify(options.root)}`);
   if (options.reportFile !== '' && !options.reportFile.startsWith('/')) {
     throw new UsageError(`--report-file: expected an absolute path, got ${JSON.stringify(options.reportFile)}`);

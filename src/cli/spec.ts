@@ -13,6 +13,7 @@ export interface Options {
   json: boolean;
   reportFile: string;
   exclude: string[];
+  onlyInterface: string;
   tableBase: number;
   priorityBase: number;
   primaryRules: boolean;
@@ -47,6 +48,7 @@ export const DEFAULTS: Omit<Options, 'command'> = {
   json: false,
   reportFile: '/run/eni-init/report.json',
   exclude: [],
+  onlyInterface: '',
   tableBase: 1000,
   priorityBase: 20000,
   primaryRules: false,
@@ -67,6 +69,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { flag: 'json', key: 'json', kind: 'boolean', help: 'print the JSON report on stdout instead of the summary' },
   { flag: 'report-file', key: 'reportFile', kind: 'string', placeholder: 'PATH', help: 'where apply and remove write the JSON report ("" to disable)' },
   { flag: 'exclude', key: 'exclude', kind: 'list', placeholder: 'IFACE|MAC,...', help: 'interfaces or MACs to leave alone (repeatable, comma-separated)' },
+  { flag: 'only-interface', key: 'onlyInterface', kind: 'string', placeholder: 'IFACE|MAC',
+    help: 'configure only this ENI (hotplug); waits within the deadline for metadata to list it; removes nothing of other ENIs' },
   { flag: 'table-base', key: 'tableBase', kind: 'integer', min: 256, max: 2147483000, placeholder: 'N',
     help: 'routing table of the ENI in slot S is N+S (eth1 -> 1001)' },
   { flag: 'priority-base', key: 'priorityBase', kind: 'integer', min: 2, max: 32500, placeholder: 'N',

@@ -8,12 +8,14 @@ export interface DesiredInput {
   interfaces: readonly LiveInterface[];
   /** Interface names or MACs, lowercase. */
   exclude: readonly string[];
+  /** When set (interface name or MAC), every other ENI is left alone. */
+  only?: string;
   primaryRules: boolean;
   mainRoutesFirst: boolean;
   numbering: Numbering;
 }
 
-export type EniStatus = 'managed' | 'excluded' | 'missing-interface' | 'bad-metadata' | 'no-slot';
+export type EniStatus = 'managed' | 'excluded' | 'not-selected' | 'missing-interface' | 'bad-metadata' | 'no-slot';
 
 export interface DesiredEni {
   mac: string;
@@ -36,6 +38,8 @@ export interface DesiredState {
   /** Tables and interfaces of ENIs we must not touch this run (excluded, bad metadata): nothing of theirs is removed. */
   protectedTables: Set<number>;
   protectedInterfaces: Set<string>;
+  /** With --only-interface: removals are limited to this ENI's table and interface. */
+  removalScope?: { tables: Set<number>; interfaces: Set<string> };
   /** Local interfaces with a MAC that the metadata does not list: left alone, reported. */
   unmanagedInterfaces: { name: string; mac: string }[];
 }
@@ -109,10 +113,11 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
       desired.priority = priorityFor(slot, numbering);
     }
     if (excluded(mac, iface?.name)) desired.status = 'excluded';
+    else if (input.only !== undefined && input.only !== mac && input.only !== iface?.name) desired.status = 'not-selected';
     else if (!eni) desired.status = 'bad-metadata';
     else if (!iface) desired.status = 'missing-interface';
     else if (slot === undefined) desired.status = 'no-slot';
-    if (desired.status === 'excluded' || desired.status === 'bad-metadata') {
+    if (desired.status === 'excluded' || desired.status === 'not-selected' || desired.status === 'bad-metadata') {
       if (desired.table !== undefined) state.protectedTables.add(desired.table);
       if (iface) state.protectedInterfaces.add(iface.name);
     }
@@ -122,11 +127,18 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     state.enis.push(desired);
   }
 
-  if (input.mainRoutesFirst) {
+  if (input.mainRoutesFirst && input.only === undefined) {
     for (const family of [4, 6] as const) {
       const hasRules = state.enis.some((eni) => eni.objects.some((object) => object.kind === 'rule' && object.family === family));
       if (hasRules) state.global.push({ kind: 'rule', family, priority: mainFirstPriority(numbering), table: 'main', suppressPrefixLength: 0 });
     }
+  }
+  if (input.only !== undefined) {
+    const selected = state.enis.filter((eni) => eni.status === 'managed');
+    state.removalScope = {
+      tables: new Set(selected.flatMap((eni) => (eni.table === undefined ? [] : [eni.table]))),
+      interfaces: new Set(selected.flatMap((eni) => (eni.ifname === undefined ? [] : [eni.ifname]))),
+    };
   }
   const listedMacs = new Set(listed.map(({ mac }) => mac));
   state.unmanagedInterfaces = input.interfaces

@@ -111,7 +111,15 @@ export function diff(input: DiffInput): Plan {
     }
   }
 
+  const scope = desired.removalScope;
+  const inScope = (object: DesiredObject): boolean => {
+    if (!scope) return true;
+    if (object.kind === 'rule') return typeof object.table === 'number' && scope.tables.has(object.table);
+    if (object.kind === 'route') return scope.tables.has(object.table);
+    return object.kind === 'address' && scope.interfaces.has(object.ifname);
+  };
   const remove = (object: DesiredObject, reason: string, protectedObject: boolean) => {
+    if (!inScope(object)) return;
     const mac = object.kind === 'address' || object.kind === 'route' ? macOf.get(object.ifname) : undefined;
     const operation: Operation = { action: 'delete', object, reason, ...(mac === undefined ? {} : { mac }) };
     (input.allowRemovals && !protectedObject ? removals : deferred).push(operation);

@@ -20,6 +20,7 @@ const HEADLINE: Record<Report['outcome'], string> = {
 const STATUS_TEXT: Record<EniReport['status'], string> = {
   managed: '',
   excluded: 'excluded by configuration, left alone',
+  'not-selected': 'not selected (--only-interface), left alone',
   'missing-interface': 'no local interface with this MAC (yet)',
   'bad-metadata': 'bad metadata, left alone',
   'no-slot': 'no free table slot',

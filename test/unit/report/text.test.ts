@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderText } from '../../../src/report/text.ts';
+import type { Report } from '../../../src/report/report.ts';
+
+function report(overrides: Partial<Report> = {}): Report {
+  return {
+    schemaVersion: 1,
+    tool: 'eni-init',
+    version: '1.2.3',
+    command: 'apply',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 310,
+    outcome: 'converged',
+    exitCode: 0,
+    dryRun: false,
+    instance: { primaryMac: '00:16:3e:00:00:01', instanceId: 'i-abc' },
+    metadata: { url: 'http://100.100.100.200', tokenMode: 'token', source: 'tree', requests: 17, complete: true },
+    enis: [
+      { mac: '00:16:3e:00:00:01', eniId: 'eni-0', interface: 'eth0', primary: true, status: 'managed', ipv4: ['10.0.0.20', '10.0.0.21'], ipv6: [], changes: 1, problems: [] },
+      { mac: '00:16:3e:00:00:02', eniId: 'eni-1', interface: 'eth1', primary: false, status: 'managed', slot: 1, table: 1001, priority: 20001, ipv4: ['10.0.0.30'], ipv6: [], gateway: '10.0.0.253', subnet: '10.0.0.0/24', changes: 3, problems: [] },
+      { mac: '00:16:3e:00:00:09', primary: false, status: 'bad-metadata', ipv4: [], ipv6: [], changes: 0, problems: ['gateway "x\\ny": not an IPv4 address'] },
+    ],
+    unmanagedInterfaces: [{ name: 'docker0', mac: '02:42:ac:11:00:01' }],
+    files: [{ path: '/etc/cloud/cloud.cfg.d/99-disable-network-config.cfg', action: 'created' }],
+    changes: [{ action: 'add', kind: 'rule', command: 'ip -4 rule add pref 20001 from 10.0.0.30/32 table 1001 protocol 203', reason: '' }],
+    deferred: [],
+    problems: [],
+    ...overrides,
+  };
+}
+
+test('apply summary: headline, one block per ENI, changes, files, exit line', () => {
+  const text = renderText(report());
+  assert.match(text, /^eni-init 1\.2\.3 apply on i-abc: converged \(0\.31 s, metadata: token mode, 17 requests\)/);
+  assert.match(text, /eth1  00:16:3e:00:00:02  eni-1  secondary  table 1001, rule priority 20001/);
+  assert.match(text, /ipv4  10\.0\.0\.30  \(subnet 10\.0\.0\.0\/24, gateway 10\.0\.0\.253\)/);
+  assert.match(text, /eth0 .* primary, main table \(no rules\)/);
+  assert.match(text, /state bad metadata, left alone\n\s+problem gateway "x\\ny": not an IPv4 address/);
+  assert.match(text, /Not in metadata, left alone: docker0 \(02:42:ac:11:00:01\)/);
+  assert.match(text, /ip -4 rule add pref 20001 from 10\.0\.0\.30\/32 table 1001 protocol 203/);
+  assert.match(text, /created +\/etc\/cloud\/cloud\.cfg\.d\/99-disable-network-config\.cfg/);
+  assert.match(text, /exit 0 \(converged\)\n$/);
+  assert.ok(!text.split('\n').some((line) => line.includes('\r')), 'no raw control characters');
+});
+
+test('status renders an aligned table with one row per ENI', () => {
+  const text = renderText(report({ command: 'status', outcome: 'drift', exitCode: 3 }));
+  const lines = text.split('\n');
+  const header = lines.findIndex((line) => line.trim().startsWith('IFACE'));
+  assert.ok(header > 0);
+  assert.match(lines[header + 2] ?? '', /^  eth1 +00:16:3e:00:00:02 +eni-1 +secondary +1001 +10\.0\.0\.30 +3 changes pending$/);
+  assert.match(lines[header + 3] ?? '', /bad metadata, left alone$/);
+});
