@@ -1,6 +1,7 @@
 // argv, environment and config file -> Options (flags win over environment, environment over the config file).
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
+import { rootedPath } from '../files/rooted.ts';
 import { COMMANDS, DEFAULTS, DEFAULT_CONFIG_FILE, OPTION_SPECS, envName } from './spec.ts';
 import type { Command, OptionSpec, Options } from './spec.ts';
 
@@ -73,10 +74,6 @@ function parseFlags(argv: readonly string[]) {
   }
 }
 
-function rootedConfigPath(root: string, path: string): string {
-  return root === '/' || root === '' ? path : root.replace(/\/+$/, '') + path;
-}
-
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv, readConfig: ReadConfig): CliRequest {
   const { values: flags, positionals } = parseFlags(argv);
   if (flags['help'] === true) return { kind: 'help' };
@@ -94,7 +91,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const root = early('root') ?? DEFAULTS.root;
   const configPath = early('config') ?? DEFAULT_CONFIG_FILE;
   if (!configPath.startsWith('/')) throw new UsageError(`--config: expected an absolute path, got ${JSON.stringify(configPath)}`);
-  const configText = readConfig(rootedConfigPath(root, configPath));
+  const configText = readConfig(rootedPath(root, configPath));
   const config = configText === null ? new Map<string, string>() : parseConfigFile(configText, configPath);
 
   const options: Record<string, unknown> = { ...DEFAULTS, command };

@@ -1,0 +1,134 @@
+// Crash-safe file writes (temp file, fsync, rename, fsync dir) and content-checked removal; never through symlinks.
+import { constants } from 'node:fs';
+import { chmod, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ApplyError } from '../errors.ts';
+
+const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
+
+function refuse(path: string, why: string, cause?: unknown, verb = 'write'): ApplyError {
+  const reason = cause instanceof Error ? `${why} (${cause.message})` : why;
+  return new ApplyError(`cannot ${verb} ${path}: ${reason}`, { ...(cause === undefined ? {} : { cause }), details: { path } });
+}
+
+/** Throws when a component of `dir` is a symlink or not a directory; creates missing ones (0755) when `create`. */
+async function checkParents(path: string, dir: string, create: boolean): Promise<void> {
+  const verb = create ? 'write' : 'remove';
+  let current = '/';
+  for (const part of dir.split('/').filter(Boolean)) {
+    current = current === '/' ? `/${part}` : `${current}/${part}`;
+    let stats;
+    try {
+      stats = await lstat(current);
+    } catch (error) {
+      if (errnoOf(error) !== 'ENOENT') throw refuse(path, `cannot inspect ${current}`, error, verb);
+      if (!create) return;
+      try {
+        await mkdir(current, { mode: 0o755 });
+        await chmod(current, 0o755); // not narrowed by the umask
+      } catch (mkdirError) {
+        if (errnoOf(mkdirError) !== 'EEXIST') throw refuse(path, `cannot create ${current}`, mkdirError);
+      }
+      stats = await lstat(current);
+    }
+    if (stats.isSymbolicLink()) throw refuse(path, `${current} is a symbolic link`, undefined, verb);
+    if (!stats.isDirectory()) throw refuse(path, `${current} is not a directory`, undefined, verb);
+  }
+}
+
+type Current = { kind: 'absent' | 'symlink' | 'special' } | { kind: 'file'; content: Buffer; mode: number };
+
+/** What is at `path`, without following a symlink there (O_NOFOLLOW; O_NONBLOCK so a FIFO cannot block). */
+async function inspect(path: string): Promise<Current> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return { kind: 'absent' };
+    if (errnoOf(error) === 'ELOOP') return { kind: 'symlink' };
+    throw error;
+  }
+  try {
+    const stats = await handle.stat();
+    return stats.isFile() ? { kind: 'file', content: await handle.readFile(), mode: stats.mode & 0o7777 } : { kind: 'special' };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `content` to `path` atomically: a temp file in the same directory (O_EXCL, `mode`, fsync), renamed over
+ * the target, then the directory fsynced. Missing parent directories are created (0755). Refuses (ApplyError
+ * naming the path) a target or parent component that is a symlink, and a target that is not a regular file.
+ * `mode` defaults to the current file's mode, else 0644. Byte-identical content is not rewritten ('unchanged').
+ */
+export async function writeFileAtomic(path: string, content: string | Buffer, options: { mode?: number } = {}): Promise<'created' | 'replaced' | 'unchanged'> {
+  const target = resolve(path);
+  const dir = dirname(target);
+  const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  await checkParents(target, dir, true);
+  const current = await inspect(target).catch((error: unknown) => {
+    throw refuse(target, 'cannot read the current file', error);
+  });
+  if (current.kind === 'symlink') throw refuse(target, 'it is a symbolic link');
+  if (current.kind === 'special') throw refuse(target, 'it is not a regular file');
+  if (current.kind === 'file' && current.content.equals(data)) return 'unchanged';
+  const mode = options.mode ?? (current.kind === 'file' ? current.mode : 0o644);
+  const temp = `${dir}/.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode).catch((error: unknown) => {
+    throw refuse(target, 'cannot create a temporary file', error);
+  });
+  try {
+    try {
+      await handle.chmod(mode); // the umask must not change the requested mode
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error instanceof ApplyError ? error : refuse(target, 'write failed', error);
+  }
+  await syncDir(dir).catch((error: unknown) => {
+    throw refuse(target, 'renamed, but the directory could not be synced', error);
+  });
+  return current.kind === 'absent' ? 'created' : 'replaced';
+}
+
+/**
+ * Removes `path` only when it is a regular file whose content is exactly `expected`; never follows a symlink
+ * (a symlink or other non-regular file is 'different'). Throws like writeFileAtomic for symlinked parents.
+ */
+export async function removeFileIfContent(path: string, expected: string): Promise<'removed' | 'absent' | 'different'> {
+  const target = resolve(path);
+  const dir = dirname(target);
+  await checkParents(target, dir, false);
+  const current = await inspect(target).catch((error: unknown) => {
+    throw refuse(target, 'cannot read the current file', error, 'remove');
+  });
+  if (current.kind === 'absent') return 'absent';
+  if (current.kind !== 'file' || !current.content.equals(Buffer.from(expected, 'utf8'))) return 'different';
+  try {
+    await unlink(target);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return 'absent';
+    throw refuse(target, 'unlink failed', error, 'remove');
+  }
+  await syncDir(dir).catch((error: unknown) => {
+    throw refuse(target, 'removed, but the directory could not be synced', error, 'remove');
+  });
+  return 'removed';
+}
