@@ -1,0 +1,157 @@
+// Pure, strict validators and canonicalizers for IP addresses, CIDRs, netmasks, MACs and interface names.
+
+type Family = 4 | 6;
+
+const IPV4 = /^(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3}$/;
+const IPV6_CHARS = /^[0-9a-fA-F:]{2,39}$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const PREFIX_LENGTH = /^(?:0|[1-9][0-9]{0,2})$/;
+const MAC = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/;
+
+function ipv4ToInt(text: string): number | null {
+  if (!IPV4.test(text)) return null;
+  let value = 0;
+  for (const part of text.split('.')) {
+    const octet = Number(part);
+    if (octet > 255) return null;
+    value = value * 256 + octet;
+  }
+  return value;
+}
+
+function intToIpv4(value: number): string {
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+}
+
+/** Strict dotted quad (no leading zeros, no whitespace); returns the canonical form or null. */
+export function parseIpv4(text: string): string | null {
+  const value = ipv4ToInt(text);
+  return value === null ? null : intToIpv4(value);
+}
+
+/** The eight 16-bit groups of an IPv6 address, or null. Dotted IPv4 tails and zone ids are rejected. */
+function ipv6ToGroups(text: string): number[] | null {
+  if (!IPV6_CHARS.test(text)) return null;
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const parse = (half: string): number[] | null => {
+    if (half === '') return [];
+    const groups: number[] = [];
+    for (const group of half.split(':')) {
+      if (!HEX_GROUP.test(group)) return null;
+      groups.push(parseInt(group, 16));
+    }
+    return groups;
+  };
+  const head = parse(halves[0] ?? '');
+  if (head === null) return null;
+  if (halves.length === 1) return head.length === 8 ? head : null;
+  const tail = parse(halves[1] ?? '');
+  if (tail === null || head.length + tail.length > 7) return null;
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+}
+
+/** RFC 5952: lowercase, no leading zeros, the longest run (>= 2) of zero groups compressed, the first on a tie. */
+function groupsToIpv6(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number) => groups.slice(from, to).map((group) => group.toString(16)).join(':');
+  if (bestStart < 0) return hex(0, 8);
+  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+}
+
+function isIpv4Mapped(groups: readonly number[]): boolean {
+  return groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+}
+
+/**
+ * Strict IPv6; returns the canonical RFC 5952 form or null. Rejects zone ids, whitespace, dotted IPv4 tails
+ * and IPv4-mapped addresses (`::ffff:0:0/96`), which never belong on an ENI.
+ */
+export function parseIpv6(text: string): string | null {
+  const groups = ipv6ToGroups(text);
+  if (groups === null || isIpv4Mapped(groups)) return null;
+  return groupsToIpv6(groups);
+}
+
+/** `255.255.255.0` -> 24; null for anything that is not a contiguous IPv4 netmask. */
+export function netmaskToPrefix(mask: string): number | null {
+  const value = ipv4ToInt(mask);
+  if (value === null) return null;
+  const inverted = ~value >>> 0;
+  if ((inverted & (inverted + 1)) !== 0) return null;
+  let hostBits = 0;
+  for (let rest = inverted; rest !== 0; rest >>>= 1) hostBits++;
+  return 32 - hostBits;
+}
+
+function maxPrefix(family: Family): number {
+  return family === 4 ? 32 : 128;
+}
+
+/** The canonical CIDR of the network containing ip: `networkOf('10.0.1.7', 24, 4) === '10.0.1.0/24'`. Throws on invalid input. */
+export function networkOf(ip: string, prefixLength: number, family: Family): string {
+  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > maxPrefix(family)) {
+    throw new TypeError(`invalid IPv${family} prefix length: ${JSON.stringify(prefixLength)}`);
+  }
+  if (family === 4) {
+    const value = ipv4ToInt(ip);
+    if (value === null) throw new TypeError(`invalid IPv4 address: ${JSON.stringify(ip)}`);
+    const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+    return `${intToIpv4((value & mask) >>> 0)}/${prefixLength}`;
+  }
+  const groups = parseIpv6(ip) === null ? null : ipv6ToGroups(ip);
+  if (groups === null) throw new TypeError(`invalid IPv6 address: ${JSON.stringify(ip)}`);
+  const masked = groups.map((group, index) => {
+    const bits = Math.min(16, Math.max(0, prefixLength - index * 16));
+    return bits === 0 ? 0 : group & ((0xffff << (16 - bits)) & 0xffff);
+  });
+  return `${groupsToIpv6(masked)}/${prefixLength}`;
+}
+
+/**
+ * Strict `address/prefix`. `address` is the canonical form of the address as given (host bits kept);
+ * `cidr` is the network containing it (host bits cleared). Callers decide whether both must agree.
+ */
+export function parseCidr(text: string, family: Family): { address: string; prefixLength: number; cidr: string } | null {
+  const parts = text.split('/');
+  if (parts.length !== 2) return null;
+  const [rawAddress = '', rawPrefix = ''] = parts;
+  if (!PREFIX_LENGTH.test(rawPrefix)) return null;
+  const prefixLength = Number(rawPrefix);
+  if (prefixLength > maxPrefix(family)) return null;
+  const address = family === 4 ? parseIpv4(rawAddress) : parseIpv6(rawAddress);
+  if (address === null) return null;
+  return { address, prefixLength, cidr: networkOf(address, prefixLength, family) };
+}
+
+/** True when ip lies inside cidr; false for any invalid input. */
+export function cidrContains(cidr: string, ip: string, family: Family): boolean {
+  const parsed = parseCidr(cidr, family);
+  const address = family === 4 ? parseIpv4(ip) : parseIpv6(ip);
+  if (parsed === null || address === null) return false;
+  return networkOf(address, parsed.prefixLength, family) === parsed.cidr;
+}
+
+/** `aa:bb:cc:dd:ee:ff` in any case -> lowercase; null for anything else. */
+export function parseMac(text: string): string | null {
+  return MAC.test(text) ? text.toLowerCase() : null;
+}
+
+/** Linux rules (dev_valid_name): 1..15 printable ASCII characters, no '/', ':' or whitespace, not '.' or '..'. */
+export function isValidInterfaceName(name: string): boolean {
+  return name.length >= 1 && name.length <= 15 && name !== '.' && name !== '..' && /^[\x21-\x7e]+$/.test(name) && !/[/:]/.test(name);
+}

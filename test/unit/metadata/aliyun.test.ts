@@ -1,0 +1,252 @@
+// Tests for the Aliyun provider against a real local metadata server: tree and `all` sources, per-ENI failures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BadMetadataError, MetadataUnreachableError } from '../../../src/errors.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { readAliyunMetadata } from '../../../src/metadata/aliyun.ts';
+import { createMetadataHttp } from '../../../src/metadata/http.ts';
+import type { MetadataResult } from '../../../src/model.ts';
+import { closedPortUrl, startFakeImds } from './fake-imds.ts';
+import type { FakeImds, FakeImdsOptions } from './fake-imds.ts';
+
+const META = '/latest/meta-data';
+const MACS = `${META}/network/interfaces/macs/`;
+const MAC0 = '00:16:3e:0f:00:01';
+const MAC1 = '00:16:3e:12:16:02';
+
+type Items = Record<string, string>;
+
+const ENI0: Items = {
+  'network-interface-id': 'eni-bp1aaa',
+  'primary-ip-address': '10.0.0.20',
+  'private-ipv4s': '["10.0.0.20"]',
+  netmask: '255.255.255.0',
+  gateway: '10.0.0.253',
+  'vpc-id': 'vpc-x',
+};
+const ENI1: Items = {
+  'network-interface-id': 'eni-bp1bbb',
+  'primary-ip-address': '10.0.1.7',
+  'private-ipv4s': '["10.0.1.7", "10.0.1.8"]',
+  netmask: '255.255.255.0',
+  gateway: '10.0.1.253',
+  'ipv4-prefixes': '10.0.1.32/28',
+  ipv6s: '[2408:4005:325:a204:1875:217f:184a:e4e]',
+  'ipv6-gateway': '2408:4005:325:a204:ffff:ffff:ffff:fff7',
+  'vswitch-ipv6-cidr-block': '2408:4005:325:a204::/64',
+  'ipv6-prefixes': '2408:4005:325:a204:1a00::/80',
+};
+
+function tree(enis: Record<string, Items>, listing = Object.keys(enis).map((mac) => `${mac}/`).join('\n')): Record<string, string> {
+  const result: Record<string, string> = {
+    [`${META}/mac`]: MAC0,
+    [`${META}/instance-id`]: 'i-bp13abc',
+    [`${META}/region-id`]: 'cn-hangzhou',
+    [MACS]: listing,
+  };
+  for (const [mac, items] of Object.entries(enis)) {
+    for (const [item, value] of Object.entries(items)) result[`${MACS}${mac}/${item}`] = value;
+  }
+  return result;
+}
+
+async function read(
+  server: FakeImdsOptions,
+  check: (result: MetadataResult, imds: FakeImds) => void,
+  deadlineMs = 2000,
+): Promise<void> {
+  const imds = await startFakeImds(server);
+  const http = createMetadataHttp({ baseUrl: imds.url, deadline: Date.now() + deadlineMs, tokenMode: 'auto', log: silentLogger, random: () => 0 });
+  try {
+    check(await readAliyunMetadata(http, silentLogger), imds);
+  } finally {
+    await http.close();
+    await imds.close();
+  }
+}
+
+async function readFails(server: FakeImdsOptions, expected: (error: unknown) => boolean): Promise<void> {
+  const imds = await startFakeImds(server);
+  const http = createMetadataHttp({ baseUrl: imds.url, deadline: Date.now() + 1000, tokenMode: 'auto', log: silentLogger });
+  try {
+    await assert.rejects(readAliyunMetadata(http, silentLogger), expected);
+  } finally {
+    await http.close();
+    await imds.close();
+  }
+}
+
+const EXPECTED_ENIS = [
+  {
+    mac: MAC0,
+    eniId: 'eni-bp1aaa',
+    primaryIp: '10.0.0.20',
+    privateIpv4s: ['10.0.0.20'],
+    prefixLength: 24,
+    gateway: '10.0.0.253',
+    subnet: '10.0.0.0/24',
+    ipv4Prefixes: [],
+    ipv6s: [],
+    ipv6Prefixes: [],
+  },
+  {
+    mac: MAC1,
+    eniId: 'eni-bp1bbb',
+    primaryIp: '10.0.1.7',
+    privateIpv4s: ['10.0.1.7', '10.0.1.8'],
+    prefixLength: 24,
+    gateway: '10.0.1.253',
+    subnet: '10.0.1.0/24',
+    ipv4Prefixes: ['10.0.1.32/28'],
+    ipv6s: ['2408:4005:325:a204:1875:217f:184a:e4e'],
+    ipv6Prefixes: ['2408:4005:325:a204:1a00::/80'],
+    ipv6Gateway: '2408:4005:325:a204:ffff:ffff:ffff:fff7',
+    ipv6Subnet: '2408:4005:325:a204::/64',
+  },
+];
+
+test('tree: reads every ENI, only the items it uses, with the token', async () => {
+  await read({ tree: tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), token: 'required' }, (result, imds) => {
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.deepEqual(result.instance, { primaryMac: MAC0, instanceId: 'i-bp13abc', regionId: 'cn-hangzhou' });
+    assert.deepEqual(result.failed, []);
+    assert.equal(result.complete, true);
+    assert.equal(result.source, 'tree');
+    assert.equal(result.tokenMode, 'token');
+    // token + all + mac + listing + 3 instance items + 7 items per ENI + 3 IPv6 items for MAC1.
+    assert.equal(result.requests, 1 + 1 + 1 + 1 + 3 + 7 * 2 + 3);
+    assert.equal(imds.requests.length, result.requests);
+    const paths = imds.requests.map((r) => r.path);
+    assert.ok(!paths.some((p) => p.endsWith('/vpc-id')), 'unused items are not read');
+    assert.ok(!paths.includes(`${MACS}${MAC0}/ipv6-gateway`), 'no IPv6 items without IPv6 addresses');
+    assert.ok(imds.requests.slice(1).every((r) => r.headers['x-aliyun-ecs-metadata-token'] === 'tok-1-AbC'));
+  });
+});
+
+test('all: one document, one request after the token', async () => {
+  const macs = { [MAC0]: { ...ENI0, 'private-ipv4s': ['10.0.0.20'] }, [MAC1.toUpperCase()]: ENI1 };
+  const all = JSON.stringify({ mac: MAC0, 'instance-id': 'i-bp13abc', 'zone-id': 'cn-hangzhou-i', network: { interfaces: { macs } } });
+  await read({ tree: { [`${META}/all`]: all }, token: 'unsupported' }, (result, imds) => {
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.deepEqual(result.instance, { primaryMac: MAC0, instanceId: 'i-bp13abc', zoneId: 'cn-hangzhou-i' });
+    assert.equal(result.complete, true);
+    assert.equal(result.source, 'all');
+    assert.equal(result.tokenMode, 'plain');
+    assert.equal(result.requests, 2);
+    assert.equal(imds.requests.length, 2);
+  });
+});
+
+test('all: a document not shaped like the tree falls back to the tree', async () => {
+  await read({ tree: { ...tree({ [MAC0]: ENI0 }), [`${META}/all`]: '{"mac": 1' } }, (result) => {
+    assert.equal(result.source, 'tree');
+    assert.equal(result.complete, true);
+    assert.equal(result.enis.length, 1);
+  });
+});
+
+test('all: a bad key, a non-object entry and a non-string value fail only their ENI', async () => {
+  const macs = { [MAC0]: ENI0, [MAC1]: 'eni', 'zz:zz': {}, '00:16:3e:00:00:03': { ...ENI0, netmask: 24 } };
+  const all = JSON.stringify({ mac: MAC0, network: { interfaces: { macs } } });
+  await read({ tree: { [`${META}/all`]: all } }, (result) => {
+    assert.equal(result.source, 'all');
+    assert.deepEqual(result.enis.map((e) => e.mac), [MAC0]);
+    assert.equal(result.complete, false);
+    assert.deepEqual(
+      result.failed.map((f) => [f.mac, f.problems.map((p) => p.field)]),
+      [['zz:zz', ['macs']], [MAC1, ['macs']], ['00:16:3e:00:00:03', ['netmask']]],
+    );
+  });
+});
+
+test('listing: CRLF, no trailing slash or newline, duplicates; a bad line fails only itself', async () => {
+  const listing = `${MAC0}/\r\n${MAC1.toUpperCase()}\r\n${MAC0}/\r\nrule del all/\r\n`;
+  await read({ tree: tree({ [MAC0]: ENI0, [MAC1]: ENI1 }, listing) }, (result) => {
+    assert.deepEqual(result.enis.map((e) => e.mac), [MAC0, MAC1]);
+    assert.equal(result.complete, false);
+    assert.deepEqual(result.failed, [
+      { mac: 'rule del all/', problems: [{ mac: 'rule del all/', field: 'macs', value: 'rule del all/', message: 'listing entry is not a MAC address' }] },
+    ]);
+  });
+});
+
+test('a hostile or missing value fails only its ENI', async () => {
+  const hostile = { ...ENI1, 'primary-ip-address': '10.0.1.7\nrule del all' };
+  await read({ tree: tree({ [MAC0]: ENI0, [MAC1]: hostile }) }, (result) => {
+    assert.deepEqual(result.enis.map((e) => e.mac), [MAC0]);
+    assert.equal(result.complete, false);
+    assert.equal(result.failed[0]?.mac, MAC1);
+    assert.equal(result.failed[0]?.eniId, 'eni-bp1bbb');
+    assert.deepEqual(result.failed[0]?.problems.map((p) => [p.field, p.value]), [['primary-ip-address', '10.0.1.7\\nrule del all']]);
+  });
+  const { gateway: _gateway, ...missing } = ENI1;
+  await read({ tree: tree({ [MAC0]: ENI0, [MAC1]: missing }) }, (result) => {
+    assert.deepEqual(result.enis.map((e) => e.mac), [MAC0]);
+    assert.equal(result.failed[0]?.eniId, 'eni-bp1bbb');
+    assert.deepEqual(result.failed[0]?.problems.map((p) => p.field), ['gateway']);
+    assert.match(result.failed[0]?.problems[0]?.message ?? '', /404/);
+  });
+});
+
+test('retries and an expired token on the way still give a complete result', async () => {
+  const throttled = new Set<string>();
+  let imds: FakeImds | undefined;
+  const hook: FakeImdsOptions['hook'] = (request, index) => {
+    if (index === 1 || index === 2) return { status: 503 };
+    if (index === 6) imds?.expireTokens();
+    if (request.path.endsWith('/netmask') && !throttled.has(request.path)) {
+      throttled.add(request.path);
+      return { status: 429 };
+    }
+    return undefined;
+  };
+  imds = await startFakeImds({ tree: tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), token: 'required', hook });
+  const http = createMetadataHttp({ baseUrl: imds.url, deadline: Date.now() + 2000, tokenMode: 'auto', log: silentLogger, random: () => 0 });
+  try {
+    const result = await readAliyunMetadata(http, silentLogger);
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.equal(result.complete, true);
+    assert.equal(imds.requests.filter((r) => r.method === 'PUT').length, 2);
+    assert.equal(imds.requests.filter((r) => r.path.endsWith('/netmask')).length, 4);
+  } finally {
+    await http.close();
+    await imds.close();
+  }
+});
+
+test('an item that never answers fails its ENI at the deadline, the others are kept', async () => {
+  const hook: FakeImdsOptions['hook'] = (request) => (request.path === `${MACS}${MAC1}/netmask` ? { status: 500 } : undefined);
+  const started = Date.now();
+  await read(
+    { tree: tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), hook },
+    (result) => {
+      assert.deepEqual(result.enis.map((e) => e.mac), [MAC0]);
+      assert.equal(result.complete, false);
+      assert.equal(result.failed[0]?.mac, MAC1);
+      assert.equal(result.failed[0]?.problems[0]?.field, 'netmask');
+      assert.match(result.failed[0]?.problems[0]?.message ?? '', /HTTP 500/);
+      assert.ok(Date.now() - started < 400 + 150);
+    },
+    400,
+  );
+});
+
+test('no valid MAC in the listing, or an invalid primary MAC, is bad metadata', async () => {
+  await readFails({ tree: tree({}, 'garbage/\nmore\n') }, (e) => e instanceof BadMetadataError && /lists no valid MAC/.test(e.message) && e.message.includes('"garbage/\\nmore\\n"'));
+  await readFails(
+    { tree: { ...tree({ [MAC0]: ENI0 }), [`${META}/mac`]: '00:16:3e:0f:00:01 ; reboot' } },
+    (e) => e instanceof BadMetadataError && e.message.includes('/latest/meta-data/mac') && e.message.includes('"00:16:3e:0f:00:01 ; reboot"'),
+  );
+  await readFails({ tree: { [`${META}/mac`]: MAC0 } }, (e) => e instanceof BadMetadataError && e.message.includes(MACS));
+});
+
+test('an unreachable service is MetadataUnreachableError within the deadline', async () => {
+  const started = Date.now();
+  const http = createMetadataHttp({ baseUrl: await closedPortUrl(), deadline: started + 300, tokenMode: 'auto', log: silentLogger });
+  try {
+    await assert.rejects(readAliyunMetadata(http, silentLogger), MetadataUnreachableError);
+    assert.ok(Date.now() - started < 300 + 150);
+  } finally {
+    await http.close();
+  }
+});

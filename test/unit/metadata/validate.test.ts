@@ -1,0 +1,187 @@
+// Tests for per-ENI metadata validation: good shapes from the service and hostile values that must fail the ENI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { printable, validateEni } from '../../../src/metadata/validate.ts';
+import type { RawEni } from '../../../src/metadata/validate.ts';
+
+const MAC = '00:16:3e:12:e7:01';
+
+function raw(overrides: RawEni = {}): RawEni {
+  return {
+    'network-interface-id': 'eni-bp1b2c0jvnj0g17bxxxx',
+    'primary-ip-address': '10.0.0.20',
+    'private-ipv4s': '["10.0.0.20","10.0.0.21"]',
+    netmask: '255.255.255.0',
+    gateway: '10.0.0.253',
+    'ipv4-prefixes': null,
+    ipv6s: null,
+    ...overrides,
+  };
+}
+
+function ok(input: RawEni, mac = MAC) {
+  const result = validateEni(mac, input);
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.failed));
+  return result.eni;
+}
+
+function fails(input: RawEni, field: string) {
+  const result = validateEni(MAC, input);
+  assert.ok(!result.ok, `expected failure on ${field}`);
+  assert.ok(
+    result.failed.problems.some((problem) => problem.field === field),
+    `no problem for ${field}: ${JSON.stringify(result.failed.problems)}`,
+  );
+  for (const problem of result.failed.problems) {
+    assert.equal(problem.mac, MAC);
+    assert.ok(problem.message.length > 0);
+    if (problem.value !== undefined) assert.match(problem.value, /^[\x20-\x7e]*$/, 'value must be printable');
+    if (problem.value !== undefined) assert.ok(problem.value.length < 120, 'value must be truncated');
+  }
+  return result.failed;
+}
+
+test('a typical ENI validates', () => {
+  assert.deepEqual(ok(raw()), {
+    mac: MAC,
+    eniId: 'eni-bp1b2c0jvnj0g17bxxxx',
+    primaryIp: '10.0.0.20',
+    privateIpv4s: ['10.0.0.20', '10.0.0.21'],
+    prefixLength: 24,
+    gateway: '10.0.0.253',
+    subnet: '10.0.0.0/24',
+    ipv4Prefixes: [],
+    ipv6s: [],
+    ipv6Prefixes: [],
+  });
+});
+
+test('tolerated shapes: trailing newline, spaced JSON, primary missing or not first, duplicates, arrays, upper-case MAC', () => {
+  const eni = ok(
+    raw({
+      'network-interface-id': 'eni-abc\n',
+      'primary-ip-address': '10.0.0.20\r\n',
+      'private-ipv4s': '["10.0.0.22", "10.0.0.21", "10.0.0.22"]\n',
+      netmask: '255.255.255.0\n',
+    }),
+    '00:16:3E:12:E7:01',
+  );
+  assert.equal(eni.mac, MAC);
+  assert.equal(eni.eniId, 'eni-abc');
+  assert.deepEqual(eni.privateIpv4s, ['10.0.0.20', '10.0.0.22', '10.0.0.21']);
+  assert.deepEqual(ok(raw({ 'private-ipv4s': ['10.0.0.21', '10.0.0.20'] })).privateIpv4s, ['10.0.0.20', '10.0.0.21']);
+  assert.deepEqual(ok(raw({ 'private-ipv4s': '[]' })).privateIpv4s, ['10.0.0.20']);
+});
+
+test('IPv4 prefixes in newline, comma and JSON forms', () => {
+  const expected = ['10.0.0.32/28', '10.0.0.48/28'];
+  for (const form of ['10.0.0.32/28\n10.0.0.48/28', '10.0.0.32/28\r\n10.0.0.48/28\n', '10.0.0.32/28,10.0.0.48/28', '10.0.0.32/28, 10.0.0.48/28', '["10.0.0.32/28","10.0.0.48/28"]', '[10.0.0.32/28,10.0.0.48/28]']) {
+    assert.deepEqual(ok(raw({ 'ipv4-prefixes': form })).ipv4Prefixes, expected, form);
+  }
+  assert.deepEqual(ok(raw({ 'ipv4-prefixes': '10.0.0.32/28' })).ipv4Prefixes, ['10.0.0.32/28']);
+  assert.deepEqual(ok(raw({ 'ipv4-prefixes': '' })).ipv4Prefixes, []);
+  assert.deepEqual(ok(raw({ 'ipv4-prefixes': ['10.0.0.32/28'] })).ipv4Prefixes, ['10.0.0.32/28']);
+});
+
+test('IPv6 addresses, gateway, vSwitch block and prefixes', () => {
+  const v6 = {
+    ipv6s: '[2408:4005:325:a204:1875:217f:184a:e4e,2408:4005:325:A204:0:0:0:1]',
+    'ipv6-gateway': '2408:4005:325:a204:ffff:ffff:ffff:fff7',
+    'vswitch-ipv6-cidr-block': '2408:4005:325:a204::/64',
+    'ipv6-prefixes': '2408:4005:325:a204:1a00::/80',
+  };
+  const eni = ok(raw(v6));
+  assert.deepEqual(eni.ipv6s, ['2408:4005:325:a204:1875:217f:184a:e4e', '2408:4005:325:a204::1']);
+  assert.equal(eni.ipv6Gateway, '2408:4005:325:a204:ffff:ffff:ffff:fff7');
+  assert.equal(eni.ipv6Subnet, '2408:4005:325:a204::/64');
+  assert.deepEqual(eni.ipv6Prefixes, ['2408:4005:325:a204:1a00::/80']);
+  for (const form of ['["2408:4005:325:a204::1"]', '2408:4005:325:a204::1', '[2408:4005:325:a204::1]\n', '[ 2408:4005:325:a204::1 ]']) {
+    assert.deepEqual(ok(raw({ ...v6, ipv6s: form, 'ipv6-prefixes': null })).ipv6s, ['2408:4005:325:a204::1'], form);
+  }
+  // No IPv6: gateway and block are not needed, and ignored when present.
+  const none = ok(raw({ ipv6s: '[]', 'ipv6-gateway': 'garbage' }));
+  assert.deepEqual(none.ipv6s, []);
+  assert.equal('ipv6Gateway' in none, false);
+});
+
+test('IPv6 problems fail the ENI', () => {
+  const v6 = {
+    ipv6s: '[2408:4005:325:a204::1]',
+    'ipv6-gateway': '2408:4005:325:a204:ffff:ffff:ffff:fff7',
+    'vswitch-ipv6-cidr-block': '2408:4005:325:a204::/64',
+  };
+  fails(raw({ ...v6, 'ipv6-gateway': null }), 'ipv6-gateway');
+  fails(raw({ ...v6, 'ipv6-gateway': 'fe80::1%eth1' }), 'ipv6-gateway');
+  fails(raw({ ...v6, 'vswitch-ipv6-cidr-block': null }), 'vswitch-ipv6-cidr-block');
+  fails(raw({ ...v6, 'vswitch-ipv6-cidr-block': '2408:4005:325:a204::' }), 'vswitch-ipv6-cidr-block');
+  fails(raw({ ...v6, ipv6s: '[2408:4005:325:a205::1]' }), 'ipv6s');
+  fails(raw({ ...v6, ipv6s: '[2408::1 ,2408::zz]' }), 'ipv6s');
+  fails(raw({ ...v6, ipv6s: '2408::1,2408::2' }), 'ipv6s');
+  fails(raw({ ...v6, ipv6s: '["2408::1",2408::2]' }), 'ipv6s');
+  fails(raw({ ...v6, ipv6s: '[::ffff:10.0.0.1]' }), 'ipv6s');
+  fails(raw({ ...v6, ipv6s: '[2408:4005:325:a204::1]\nrule del all' }), 'ipv6s');
+  fails(raw({ ...v6, 'ipv6-prefixes': '2408:4005:325:a204:1a00::1/80' }), 'ipv6-prefixes');
+});
+
+test('hostile and invalid IPv4 values fail the whole ENI', () => {
+  fails(raw({ 'network-interface-id': 'eni-ABC' }), 'network-interface-id');
+  fails(raw({ 'network-interface-id': 'eni-abc\nrule del all' }), 'network-interface-id');
+  fails(raw({ 'network-interface-id': `eni-${'a'.repeat(65)}` }), 'network-interface-id');
+  fails(raw({ 'network-interface-id': null }), 'network-interface-id');
+  fails(raw({ 'primary-ip-address': '10.0.0.20 ' }), 'primary-ip-address');
+  fails(raw({ 'primary-ip-address': '10.0.0.20\n\n' }), 'primary-ip-address');
+  fails(raw({ 'primary-ip-address': '10.0.0.20\nrule del all' }), 'primary-ip-address');
+  fails(raw({ 'primary-ip-address': '' }), 'primary-ip-address');
+  fails(raw({ 'primary-ip-address': ['10.0.0.20'] }), 'primary-ip-address');
+  fails(raw({ 'private-ipv4s': '["10.0.0.20","999.1.1.1"]' }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': '["10.0.0.20", "10.0.0.21 "]' }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': '["10.0.0.20",\n"10.0.0.21"]' }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': '[10.0.0.20,10.0.0.21]' }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': '10.0.0.20' }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': '["10.0.0.20","10.0.0.21\\nrule del all"]' }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': '' }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': null }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': '["10.0.0.20","10.0.1.21"]' }), 'private-ipv4s');
+  fails(raw({ 'private-ipv4s': JSON.stringify(Array.from({ length: 300 }, (_, i) => `10.0.${i >> 8}.${i & 255}`)) }), 'private-ipv4s');
+  fails(raw({ netmask: '255.0.255.0' }), 'netmask');
+  fails(raw({ netmask: '0.0.0.0' }), 'netmask');
+  fails(raw({ netmask: '24' }), 'netmask');
+  fails(raw({ gateway: '10.0.1.253' }), 'gateway');
+  fails(raw({ gateway: '10.0.0.21' }), 'gateway');
+  fails(raw({ gateway: '10.0.0.253\t' }), 'gateway');
+  fails(raw({ gateway: null }), 'gateway');
+  fails(raw({ 'ipv4-prefixes': '10.0.0.33/28' }), 'ipv4-prefixes');
+  fails(raw({ 'ipv4-prefixes': '10.0.0.32/28\nrule del all' }), 'ipv4-prefixes');
+  fails(raw({ 'ipv4-prefixes': '10.0.0.32/28,' }), 'ipv4-prefixes');
+  fails(raw({ 'ipv4-prefixes': '10.0.0.32/28\n\n10.0.0.48/28' }), 'ipv4-prefixes');
+  fails(raw({ 'ipv4-prefixes': ' 10.0.0.32/28' }), 'ipv4-prefixes');
+});
+
+test('problems carry mac, field, a safe truncated value, and the eni id when it was valid', () => {
+  const failed = fails(raw({ gateway: `10.0.0.253\n${'x'.repeat(5000)}\u0007` }), 'gateway');
+  assert.equal(failed.eniId, 'eni-bp1b2c0jvnj0g17bxxxx');
+  const problem = failed.problems.find((p) => p.field === 'gateway');
+  assert.ok(problem?.value?.startsWith('10.0.0.253\\nxxx'));
+  assert.ok(problem?.value?.endsWith('...(5012 chars)'));
+
+  const huge = fails(raw({ 'private-ipv4s': `["${'1'.repeat(100_000)}"]` }), 'private-ipv4s');
+  assert.match(huge.problems[0]?.message ?? '', /too long/);
+
+  const several = fails(raw({ 'network-interface-id': 'bad', netmask: 'bad' }), 'netmask');
+  assert.equal(several.eniId, undefined);
+  assert.deepEqual(several.problems.map((p) => p.field).sort(), ['netmask', 'network-interface-id']);
+});
+
+test('an invalid MAC fails the ENI', () => {
+  const result = validateEni('00:16:3e:12:e7:01\n', raw());
+  assert.ok(!result.ok);
+  assert.equal(result.failed.mac, '00:16:3e:12:e7:01\\n');
+  assert.equal(result.failed.problems[0]?.field, 'mac');
+});
+
+test('printable escapes control and non-ASCII characters and truncates', () => {
+  assert.equal(printable('10.0.0.1\nrule del all'), '10.0.0.1\\nrule del all');
+  assert.equal(printable('a\r\tb\\c\u0000é'), 'a\\r\\tb\\\\c\\u0000\\u00e9');
+  assert.equal(printable('x'.repeat(81)), `${'x'.repeat(80)}...(81 chars)`);
+  assert.equal(printable('x'.repeat(80)), 'x'.repeat(80));
+});
