@@ -39,8 +39,10 @@ export function commandFor(operation: Operation): string {
     }
     case 'route': {
       if (action === 'delete') return `route del ${routeArgs(object)}`;
-      // Default routes are onlink: the gateway is in the vSwitch subnet, which may have no route in main.
-      return `route replace ${routeArgs(object)}${object.dst === 'default' ? ' onlink' : ''}`;
+      // IPv4 default routes are onlink: the gateway is in the vSwitch subnet, which may have no route in main.
+      // IPv6 validates an onlink gateway against main (where it may resolve to eth0), so there the subnet route,
+      // added to the same table earlier in the batch, makes the gateway reachable instead.
+      return `route replace ${routeArgs(object)}${object.dst === 'default' && object.family === 4 ? ' onlink' : ''}`;
     }
     case 'rule':
       return `rule ${action === 'delete' ? 'del' : 'add'} ${ruleArgs(object)}`;

@@ -28,7 +28,7 @@ const STATUS_TEXT: Record<EniReport['status'], string> = {
 
 function eniRole(eni: EniReport): string {
   if (eni.table !== undefined) return `table ${eni.table}, rule priority ${eni.priority}`;
-  return eni.primary ? 'primary, main table (no rules)' : '';
+  return eni.primary ? 'main table (no rules)' : '';
 }
 
 function eniBlock(eni: EniReport, verb: string): string[] {

@@ -45,6 +45,15 @@ for (const preset of ['two-enis-same-vswitch', 'three-enis-mixed'] as const) {
   });
 }
 
+test('strict reverse-path filtering (rp_filter=1) on the instance: every private IP answers after apply', async (t) => {
+  await withInstance(t, presetInstance('three-enis-mixed', { rpFilter: 1 }), async (sim) => {
+    const run = await sim.runEniInit([]);
+    assert.equal(run.code, 0, run.stderr);
+    const reach = await sim.reachableAll();
+    assert.ok(reach.every((entry) => entry.ping && entry.tcp), JSON.stringify(reach));
+  });
+});
+
 test('plan changes nothing and lists the exact ip commands; status shows drift', async (t) => {
   await withInstance(t, presetInstance('two-enis-same-vswitch'), async (sim) => {
     const rulesBefore = await ownRules(sim);

@@ -35,7 +35,7 @@ test('apply summary: headline, one block per ENI, changes, files, exit line', ()
   assert.match(text, /^eni-init 1\.2\.3 apply on i-abc: converged \(0\.31 s, metadata: token mode, 17 requests\)/);
   assert.match(text, /eth1  00:16:3e:00:00:02  eni-1  secondary  table 1001, rule priority 20001/);
   assert.match(text, /ipv4  10\.0\.0\.30  \(subnet 10\.0\.0\.0\/24, gateway 10\.0\.0\.253\)/);
-  assert.match(text, /eth0 .* primary, main table \(no rules\)/);
+  assert.match(text, /eth0 .* primary  main table \(no rules\)/);
   assert.match(text, /state bad metadata, left alone\n\s+problem gateway "x\\ny": not an IPv4 address/);
   assert.match(text, /Not in metadata, left alone: docker0 \(02:42:ac:11:00:01\)/);
   assert.match(text, /ip -4 rule add pref 20001 from 10\.0\.0\.30\/32 table 1001 protocol 203/);
