@@ -15,6 +15,8 @@ const OPTIONAL_ITEMS = ['ipv4-prefixes', 'ipv6s'];
 /** Read only when the ENI has IPv6 addresses; `true` = required. */
 const IPV6_ITEMS: [string, boolean][] = [['ipv6-gateway', true], ['vswitch-ipv6-cidr-block', true], ['ipv6-prefixes', false]];
 const INSTANCE_ITEMS = [['instanceId', 'instance-id'], ['regionId', 'region-id'], ['zoneId', 'zone-id']] as const;
+/** Read item by item only the instance id: region and zone are not worth two more requests on every boot. */
+const TREE_INSTANCE_ITEMS = INSTANCE_ITEMS.slice(0, 1);
 const INSTANCE_VALUE = /^[A-Za-z0-9._-]{1,128}$/;
 /** Far above any real instance (72 ENIs at most); a longer listing is garbage, not 10,000 ENIs to read. */
 const MAX_LISTING_ENTRIES = 256;
@@ -113,7 +115,7 @@ async function readTree(http: MetadataHttp, log: Logger): Promise<Snapshot> {
   const [macText, listing, ...extra] = await Promise.all([
     required(http, `${META}/mac`),
     required(http, MACS_PATH),
-    ...INSTANCE_ITEMS.map(([, item]) =>
+    ...TREE_INSTANCE_ITEMS.map(([, item]) =>
       http.get(`${META}/${item}`, { optional: true }).catch((error: unknown) => {
         if (!(error instanceof MetadataRequestError)) throw error;
         log.warn('could not read an instance metadata item', { item, error: error.message });
@@ -122,7 +124,7 @@ async function readTree(http: MetadataHttp, log: Logger): Promise<Snapshot> {
     ),
   ]);
   const instance: InstanceInfo = { primaryMac: primaryMac(`${META}/mac`, macText) };
-  INSTANCE_ITEMS.forEach(([key, item], index) => setInstanceValue(instance, key, item, extra[index], log));
+  TREE_INSTANCE_ITEMS.forEach(([key, item], index) => setInstanceValue(instance, key, item, extra[index], log));
 
   const { macs, bad } = parseListing(MACS_PATH, listing.split(/\r?\n/).filter((line) => line !== ''));
   if (macs.length === 0) throw new BadMetadataError(`metadata ${MACS_PATH} lists no valid MAC: ${quote(listing)}`, { details: { path: MACS_PATH } });

@@ -108,13 +108,13 @@ const EXPECTED_ENIS = [
 test('tree: reads every ENI, only the items it uses, with the token', async () => {
   await read({ tree: tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), token: 'required' }, (result, imds) => {
     assert.deepEqual(result.enis, EXPECTED_ENIS);
-    assert.deepEqual(result.instance, { primaryMac: MAC0, instanceId: 'i-bp13abc', regionId: 'cn-hangzhou' });
+    assert.deepEqual(result.instance, { primaryMac: MAC0, instanceId: 'i-bp13abc' }, 'region and zone are not read item by item');
     assert.deepEqual(result.failed, []);
     assert.equal(result.complete, true);
     assert.equal(result.source, 'tree');
     assert.equal(result.tokenMode, 'token');
-    // token + all + mac + listing + 3 instance items + 7 items per ENI + 3 IPv6 items for MAC1.
-    assert.equal(result.requests, 1 + 1 + 1 + 1 + 3 + 7 * 2 + 3);
+    // token + all + mac + listing + instance-id + 7 items per ENI + 3 IPv6 items for MAC1.
+    assert.equal(result.requests, 1 + 1 + 1 + 1 + 1 + 7 * 2 + 3);
     assert.equal(imds.requests.length, result.requests);
     const paths = imds.requests.map((r) => r.path);
     assert.ok(!paths.some((p) => p.endsWith('/vpc-id')), 'unused items are not read');
