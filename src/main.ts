@@ -32,7 +32,12 @@ function readConfigSync(path: string): string | null {
   }
 }
 
-function buildDeps(options: Options, log: Logger, stop: { requested: boolean }, closers: (() => Promise<void>)[]): Deps {
+interface StopState {
+  requested: boolean;
+  critical: boolean;
+}
+
+function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() => Promise<void>)[]): Deps {
   const at = (path: string) => rootedPath(options.root, path);
   const kernel = createIpRunner({ log });
   return {
@@ -67,6 +72,14 @@ function buildDeps(options: Options, log: Logger, stop: { requested: boolean }, 
     },
     lock: (deadline) => acquireLock(at(`${RUN_DIR}/lock`), { deadline, log }),
     stopRequested: () => stop.requested,
+    async critical(step) {
+      stop.critical = true;
+      try {
+        return await step();
+      } finally {
+        stop.critical = false;
+      }
+    },
   };
 }
 
@@ -88,10 +101,15 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { options } = request;
   const log = createLogger(options.logLevel, (line) => process.stderr.write(line));
-  const stop = { requested: false };
+  const stop: StopState = { requested: false, critical: false };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (!stop.requested) log.warn(`${signal} received: finishing the current step, then stopping`);
+      if (!stop.critical) {
+        // Nothing is being changed: stop now. A lock left behind names a dead PID and is taken over by the next run.
+        log.warn(`${signal} received before any change: stopping`);
+        process.exit(EXIT.INTERRUPTED);
+      }
+      if (!stop.requested) log.warn(`${signal} received while applying: finishing this step (one ip batch), then stopping`);
       stop.requested = true;
     });
   }

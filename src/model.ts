@@ -76,6 +76,8 @@ export interface LiveInterface {
   mac: string;
   /** Administratively up (IFF_UP). */
   up: boolean;
+  /** Stacked on or enslaved to another interface (VLAN, macvlan, bond or bridge port): may share its MAC. */
+  stacked?: boolean;
   addresses: LiveAddress[];
 }
 

@@ -3,6 +3,7 @@ import type { Family, LiveInterface, LiveState, MetadataResult, Operation } from
 import type { Options } from './cli/spec.ts';
 import type { Logger } from './log.ts';
 import { EniInitError, InterruptedError, exitCodeFor, EXIT } from './errors.ts';
+import { parseMac } from './net/address.ts';
 import { buildDesiredState } from './plan/desired.ts';
 import type { DesiredState } from './plan/desired.ts';
 import { diff } from './plan/diff.ts';
@@ -43,6 +44,8 @@ export interface Deps {
   lock(deadline: number): Promise<{ release(): Promise<void> }>;
   /** True once SIGTERM/SIGINT arrived: stop before changing anything, never in the middle of a batch. */
   stopRequested(): boolean;
+  /** Runs the changing step as one unit: a signal during it is honoured only after it (main.ts exits at once otherwise). */
+  critical<T>(step: () => Promise<T>): Promise<T>;
 }
 
 /** Interfaces still missing at this point of the deadline are reported, not waited for. */
@@ -114,14 +117,26 @@ async function waitForSelected(initial: MetadataResult, live: LiveState, options
   const selector = options.onlyInterface;
   let metadata = initial;
   let interfaces = live.interfaces;
-  const macOf = () => (/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(selector) ? selector : interfaces.find((iface) => iface.name === selector)?.mac);
-  while (deps.now() + INTERFACE_POLL_MS < until) {
+  const macOf = () => {
+    if (parseMac(selector) !== null) return parseMac(selector) as string;
+    const mac = interfaces.find((iface) => iface.name === selector)?.mac;
+    return mac === '' ? undefined : mac;
+  };
+  while (deps.now() + INTERFACE_POLL_MS < until && !deps.stopRequested()) {
     const mac = macOf();
     const localOk = mac !== undefined && interfaces.some((iface) => iface.mac === mac);
     if (localOk && listsMac(metadata, mac)) break;
     await deps.sleep(localOk ? METADATA_POLL_MS : INTERFACE_POLL_MS);
-    if (!localOk) interfaces = await deps.kernel.listInterfaces();
-    else metadata = await deps.readMetadata(deadline);
+    if (!localOk) {
+      interfaces = await deps.kernel.listInterfaces();
+      continue;
+    }
+    try {
+      metadata = await deps.readMetadata(deadline);
+    } catch (error) {
+      // The first read succeeded: a failed re-read keeps what we had, the wait goes on.
+      deps.log.warn('metadata re-read failed while waiting for the ENI', { error: error instanceof Error ? error.message : String(error) });
+    }
   }
   return { metadata, live: interfaces === live.interfaces ? live : await deps.kernel.readLive(), mac: macOf() };
 }
@@ -133,7 +148,7 @@ async function waitForInterfaces(metadata: MetadataResult, live: LiveState, opti
   const waitUntil = waitLimit(deps, deadline);
   deps.log.info('waiting for interfaces listed in metadata', { macs: missing(live.interfaces).join(',') });
   let interfaces = live.interfaces;
-  while (missing(interfaces).length > 0 && deps.now() + INTERFACE_POLL_MS < waitUntil) {
+  while (missing(interfaces).length > 0 && deps.now() + INTERFACE_POLL_MS < waitUntil && !deps.stopRequested()) {
     await deps.sleep(INTERFACE_POLL_MS);
     interfaces = await deps.kernel.listInterfaces();
   }
@@ -142,7 +157,12 @@ async function waitForInterfaces(metadata: MetadataResult, live: LiveState, opti
 
 function collectProblems(desired: DesiredState, plan: Plan, report: Report): void {
   for (const eni of desired.enis) {
+    // What the admin told us to leave alone is not a problem of this run.
+    if (eni.status === 'excluded' || eni.status === 'not-selected') continue;
     const where = { mac: eni.mac, ...(eni.ifname === undefined ? {} : { interface: eni.ifname }) };
+    const name = `ENI ${eni.eniId ?? eni.mac}${eni.ifname ? ` (${eni.ifname})` : ''}`;
+    if (eni.status === 'ambiguous-interface') report.problems.push({ code: 'ambiguous-interface', message: `${name}: several interfaces carry MAC ${eni.mac}; left alone`, ...where });
+    if (eni.status === 'unsafe-interface-name') report.problems.push({ code: 'unsafe-interface-name', message: `${name}: interface name ${JSON.stringify(eni.ifname)} is not safe to pass to ip; left alone`, ...where });
     for (const problem of eni.problems) {
       report.problems.push({
         code: 'bad-metadata',
@@ -197,9 +217,9 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   report.unmanagedInterfaces = desired.unmanagedInterfaces;
   report.deferred = plan.deferred.map((operation) => changeEntry(operation));
   collectProblems(desired, plan, report);
-  const partial = report.problems.length > 0;
 
   if (options.command !== 'apply') {
+    const partial = report.problems.length > 0;
     report.changes = plan.operations.map((operation) => changeEntry(operation));
     report.enis = desired.enis.map((eni) => eniReport(eni, countByMac(plan.operations, eni.mac)));
     if (!options.skipCloudInit) {
@@ -212,22 +232,32 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   }
 
   if (deps.stopRequested()) throw new InterruptedError();
-  if (!options.skipCloudInit) report.files.push(await writeCloudInit(deps, report.problems));
-  const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
-  const after = await deps.kernel.readLive();
-  await deps.state.write(keepPresent(applied.recorded, after));
+  const { cloudInit, applied, after } = await deps.critical(async () => {
+    const cloudInit = options.skipCloudInit ? undefined : await writeCloudInit(deps, report.problems);
+    if (cloudInit) report.files.push(cloudInit);
+    const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
+    const after = await deps.kernel.readLive();
+    await deps.state.write(keepPresent(applied.recorded, after));
+    return { cloudInit, applied, after };
+  });
   const verify = diff({ desired, live: after, recorded: keepPresent(applied.recorded, after), numbering: numberingOf(options), allowRemovals: metadata.complete });
   for (const operation of verify.operations) {
     report.problems.push({ code: 'verify', message: `after applying, still needed: ${changeEntry(operation).command}`, ...(operation.mac === undefined ? {} : { mac: operation.mac }) });
   }
   report.enis = desired.enis.map((eni) => eniReport(eni, countByMac(plan.operations, eni.mac)));
-  if (!applied.ok || verify.operations.length > 0) return finish('apply-failed', EXIT.APPLY_FAILED);
-  if (partial) return finish('partial', EXIT.PARTIAL);
+  if (!applied.ok || verify.operations.length > 0 || cloudInit?.action === 'skipped') return finish('apply-failed', EXIT.APPLY_FAILED);
+  if (report.problems.length > 0) return finish('partial', EXIT.PARTIAL);
   return finish(plan.operations.length === 0 ? 'no-change' : 'converged', EXIT.OK);
 }
 
 async function writeCloudInit(deps: Deps, problems: Problem[]): Promise<FileEntry> {
-  const decision = cloudInitDecision(await deps.files.read(CLOUD_INIT_FILE));
+  let decision;
+  try {
+    decision = cloudInitDecision(await deps.files.read(CLOUD_INIT_FILE));
+  } catch (error) {
+    problems.push({ code: 'cloud-init-file', message: `cannot read ${CLOUD_INIT_FILE}: ${error instanceof Error ? error.message : String(error)}` });
+    return { path: CLOUD_INIT_FILE, action: 'skipped', note: 'read failed' };
+  }
   if (decision === 'kept-equivalent') return { path: CLOUD_INIT_FILE, action: 'kept', note: 'an equivalent file of someone else is already there' };
   if (decision === 'kept-foreign') {
     problems.push({ code: 'cloud-init-file', message: `${CLOUD_INIT_FILE} exists with other content; left alone, cloud-init may still rewrite network config` });
@@ -284,10 +314,13 @@ async function removeAll(options: Options, deps: Deps, report: Report, finish: (
   const nothing: DesiredState = { enis: [], global: [], protectedTables: new Set(), protectedInterfaces: new Set(), unmanagedInterfaces: [] };
   const plan = diff({ desired: nothing, live, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: true });
   if (deps.stopRequested()) throw new InterruptedError();
-  const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
-  const after = await deps.kernel.readLive();
-  const remaining = keepPresent(applied.recorded, after);
-  await deps.state.write(remaining);
+  const { applied, after, remaining } = await deps.critical(async () => {
+    const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
+    const after = await deps.kernel.readLive();
+    const remaining = keepPresent(applied.recorded, after);
+    await deps.state.write(remaining);
+    return { applied, after, remaining };
+  });
   const verify = diff({ desired: nothing, live: after, recorded: remaining, numbering: numberingOf(options), allowRemovals: true });
   for (const operation of verify.operations) report.problems.push({ code: 'verify', message: `still present after remove: ${changeEntry(operation).command}` });
   const removed = await deps.files.removeIfContent(CLOUD_INIT_FILE, CLOUD_INIT_CONTENT);

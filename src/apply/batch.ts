@@ -42,7 +42,10 @@ export function commandFor(operation: Operation): string {
       // IPv4 default routes are onlink: the gateway is in the vSwitch subnet, which may have no route in main.
       // IPv6 validates an onlink gateway against main (where it may resolve to eth0), so there the subnet route,
       // added to the same table earlier in the batch, makes the gateway reachable instead.
-      return `route replace ${routeArgs(object)}${object.dst === 'default' && object.family === 4 ? ' onlink' : ''}`;
+      // `add` for a new route: a route of someone else at that key (e.g. an admin's blackhole) makes it fail
+      // loudly instead of being overwritten; `replace` only for a route that is already ours.
+      const verb = action === 'replace' ? 'replace' : 'add';
+      return `route ${verb} ${routeArgs(object)}${object.dst === 'default' && object.family === 4 ? ' onlink' : ''}`;
     }
     case 'rule':
       return `rule ${action === 'delete' ? 'del' : 'add'} ${ruleArgs(object)}`;

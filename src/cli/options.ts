@@ -12,6 +12,12 @@ export type ReadConfig = (path: string) => string | null;
 
 const NOT_IN_CONFIG = new Set(['root', 'config']);
 
+/** Interface names are case-sensitive (`enP2s0`); MACs are compared in lowercase. */
+function normalizeSelector(text: string): string {
+  const trimmed = text.trim();
+  return /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(trimmed) ? trimmed.toLowerCase() : trimmed;
+}
+
 function parseBoolean(text: string, where: string): boolean {
   const value = text.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(value)) return true;
@@ -23,7 +29,7 @@ function convert(spec: OptionSpec, raw: string | boolean | string[], where: stri
   if (spec.kind === 'boolean') return typeof raw === 'boolean' ? raw : parseBoolean(String(raw), where);
   if (spec.kind === 'list') {
     const parts = (Array.isArray(raw) ? raw : [String(raw)]).flatMap((item) => item.split(','));
-    return parts.map((item) => item.trim().toLowerCase()).filter((item) => item.length > 0);
+    return parts.map((item) => normalizeSelector(item)).filter((item) => item.length > 0);
   }
   const text = String(raw);
   if (spec.kind === 'integer' || spec.kind === 'seconds') {
@@ -122,7 +128,7 @@ function validateCombination(options: Options): void {
   if (url.protocol !== 'http:' || url.search !== '' || url.hash !== '') {
     throw new UsageError(`--metadata-url: expected http://HOST[:PORT], got ${JSON.stringify(options.metadataUrl)}`);
   }
-  options.onlyInterface = options.onlyInterface.trim().toLowerCase();
+  options.onlyInterface = normalizeSelector(options.onlyInterface);
   if (!options.root.startsWith('/')) throw new UsageError(`--root: expected an absolute path, got ${JSON.stringify(options.root)}`);
   if (options.reportFile !== '' && !options.reportFile.startsWith('/')) {
     throw new UsageError(`--report-file: expected an absolute path, got ${JSON.stringify(options.reportFile)}`);

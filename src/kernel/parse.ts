@@ -52,13 +52,15 @@ export function parseLinksAndAddresses(json: unknown): LiveInterface[] {
     const ether = entry.link_type === 'ether' || entry.link_type === '[1]';
     const mac = typeof entry.address === 'string' ? entry.address.toLowerCase() : '';
     const addresses = asArray(entry.addr_info).flatMap((item) => parseAddress(item) ?? []);
-    interfaces.push({
+    const iface: LiveInterface = {
       name: entry.ifname,
       index: entry.ifindex,
       mac: ether && MAC.test(mac) ? mac : '',
       up: asArray(entry.flags).includes('UP'),
       addresses,
-    });
+    };
+    if (typeof entry.link === 'string' || typeof entry.master === 'string') iface.stacked = true;
+    interfaces.push(iface);
   }
   return interfaces;
 }

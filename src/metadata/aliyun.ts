@@ -5,7 +5,7 @@ import { BadMetadataError, MetadataUnreachableError } from '../errors.ts';
 import { parseMac } from '../net/address.ts';
 import { MetadataRequestError } from './http.ts';
 import type { MetadataHttp } from './http.ts';
-import { printable, validateEni } from './validate.ts';
+import { printable, rejectSharedAddresses, validateEni } from './validate.ts';
 import type { RawEni } from './validate.ts';
 
 const META = '/latest/meta-data';
@@ -206,18 +206,21 @@ export async function readAliyunMetadata(http: MetadataHttp, log: Logger): Promi
     if (eniId !== undefined) entry.eniId = eniId;
     failed.push(entry);
   }
+  const shared = rejectSharedAddresses(enis);
+  enis.splice(0, enis.length, ...shared.enis);
+  failed.push(...shared.failed);
   for (const entry of failed) {
     const first = entry.problems[0];
     log.warn('ENI metadata unusable; leaving that ENI alone', { mac: entry.mac, field: first?.field, problem: first?.message });
   }
-  if (!snapshot.enis.some((eni) => eni.mac === snapshot.instance.primaryMac)) {
-    log.warn('primary MAC not in the interface listing', { mac: snapshot.instance.primaryMac });
-  }
+  // A listing without the primary ENI is not the whole truth: nothing may be removed on it.
+  const listsPrimary = snapshot.enis.some((eni) => eni.mac === snapshot.instance.primaryMac);
+  if (!listsPrimary) log.warn('primary MAC not in the interface listing; removals held back', { mac: snapshot.instance.primaryMac });
   return {
     instance: snapshot.instance,
     enis,
     failed,
-    complete: failed.length === 0,
+    complete: failed.length === 0 && listsPrimary,
     requests: http.requestCount(),
     tokenMode: http.tokenMode(),
     source: snapshot.source,

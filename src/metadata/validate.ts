@@ -113,8 +113,11 @@ function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
-/** Validates each entry as a CIDR in canonical network form; reports the first bad entry. */
-function prefixes(c: Collector, field: string, items: string[] | null, family: 4 | 6): string[] {
+/**
+ * Validates each entry as a CIDR in canonical network form inside the ENI's subnet (a delegated prefix is
+ * carved out of the vSwitch; `0.0.0.0/0` would steer all traffic); reports the first bad entry.
+ */
+function prefixes(c: Collector, field: string, items: string[] | null, family: 4 | 6, subnet: string | null): string[] {
   const result: string[] = [];
   for (const item of items ?? []) {
     const parsed = parseCidr(item, family);
@@ -124,6 +127,11 @@ function prefixes(c: Collector, field: string, items: string[] | null, family: 4
     }
     if (`${parsed.address}/${parsed.prefixLength}` !== parsed.cidr) {
       c.add(field, item, `host bits set: the prefix is ${parsed.cidr}`);
+      return [];
+    }
+    // Without a valid subnet the ENI fails on that field already; the prefix is not judged twice.
+    if (subnet !== null && (parsed.prefixLength <= Number(subnet.split('/')[1]) || !cidrContains(subnet, parsed.address, family))) {
+      c.add(field, item, `not a prefix inside the subnet ${subnet}`);
       return [];
     }
     result.push(parsed.cidr);
@@ -146,11 +154,15 @@ function ipv4Part(c: Collector, raw: RawEni) {
     }
     ips.push(ip);
   }
+  if (listed !== null && ips.length === listed.length && primary !== null && !ips.includes(primary)) {
+    // A list without the primary (or an empty one) is malformed, never "no secondary IPs": nothing is removed on it.
+    c.add('private-ipv4s', JSON.stringify(listed), `does not list the primary IP ${primary}`);
+  }
   const privateIps = unique(primary === null ? ips : [primary, ...ips]);
 
   const maskText = c.single(raw, 'netmask');
   const prefixLength = maskText === null ? null : netmaskToPrefix(maskText);
-  if (maskText !== null && (prefixLength === null || prefixLength === 0)) c.add('netmask', maskText, 'not a contiguous netmask');
+  if (maskText !== null && (prefixLength === null || prefixLength < 8)) c.add('netmask', maskText, 'not a contiguous netmask of /8 to /32');
   const subnet = primary !== null && prefixLength ? networkOf(primary, prefixLength, 4) : null;
   if (subnet !== null) {
     const outside = privateIps.find((ip) => !cidrContains(subnet, ip, 4));
@@ -165,7 +177,7 @@ function ipv4Part(c: Collector, raw: RawEni) {
   }
   if (gateway !== null && privateIps.includes(gateway)) c.add('gateway', gateway, 'gateway equals a private IP of the ENI');
 
-  const ipv4Prefixes = prefixes(c, 'ipv4-prefixes', c.list(raw, 'ipv4-prefixes', { quoting: 'either', separators: true, bare: true }), 4);
+  const ipv4Prefixes = prefixes(c, 'ipv4-prefixes', c.list(raw, 'ipv4-prefixes', { quoting: 'either', separators: true, bare: true }), 4, subnet);
   return { primary, privateIps, prefixLength, subnet, gateway, ipv4Prefixes };
 }
 
@@ -188,12 +200,12 @@ function ipv6Part(c: Collector, raw: RawEni) {
 
   const blockText = c.single(raw, 'vswitch-ipv6-cidr-block');
   const block = blockText === null ? null : parseCidr(blockText, 6);
-  if (blockText !== null && block === null) c.add('vswitch-ipv6-cidr-block', blockText, 'not a valid IPv6 CIDR');
-  const subnet = block?.cidr ?? null;
+  if (blockText !== null && (block === null || block.prefixLength < 32)) c.add('vswitch-ipv6-cidr-block', blockText, 'not a valid IPv6 CIDR of /32 or longer');
+  const subnet = block !== null && block.prefixLength >= 32 ? block.cidr : null;
   const outside = subnet === null ? undefined : ipv6s.find((ip) => !cidrContains(subnet, ip, 6));
   if (outside !== undefined) c.add('ipv6s', outside, `address outside the vSwitch IPv6 block ${subnet}`);
 
-  const ipv6Prefixes = prefixes(c, 'ipv6-prefixes', c.list(raw, 'ipv6-prefixes', { quoting: 'either', separators: true, bare: true }), 6);
+  const ipv6Prefixes = prefixes(c, 'ipv6-prefixes', c.list(raw, 'ipv6-prefixes', { quoting: 'either', separators: true, bare: true }), 6, subnet);
   return { ipv6s: unique(ipv6s), gateway, subnet, ipv6Prefixes };
 }
 
@@ -234,4 +246,31 @@ export function validateEni(mac: string, raw: RawEni): EniValidation {
     eni.ipv6Subnet = v6.subnet;
   }
   return { ok: true, eni };
+}
+
+/**
+ * An address or prefix listed by two ENIs is broken or hostile metadata (eth1 claiming eth0's IP would steer
+ * the primary's traffic out of eth1): every ENI involved fails, no owner is guessed.
+ */
+export function rejectSharedAddresses(enis: readonly EniMetadata[]): { enis: EniMetadata[]; failed: FailedEni[] } {
+  const owners = new Map<string, string[]>();
+  for (const eni of enis) {
+    for (const item of new Set([...eni.privateIpv4s, ...eni.ipv4Prefixes, ...eni.ipv6s, ...eni.ipv6Prefixes])) {
+      owners.set(item, [...(owners.get(item) ?? []), eni.mac]);
+    }
+  }
+  const kept: EniMetadata[] = [];
+  const failed: FailedEni[] = [];
+  for (const eni of enis) {
+    const problems: MetadataProblem[] = [];
+    for (const [item, macs] of owners) {
+      if (macs.length > 1 && macs.includes(eni.mac)) {
+        const others = macs.filter((mac) => mac !== eni.mac).join(', ');
+        problems.push({ mac: eni.mac, field: 'private-ipv4s', value: item, message: `also listed by the ENI with MAC ${others}` });
+      }
+    }
+    if (problems.length === 0) kept.push(eni);
+    else failed.push({ mac: eni.mac, eniId: eni.eniId, problems });
+  }
+  return { enis: kept, failed };
 }

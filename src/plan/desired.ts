@@ -15,7 +15,7 @@ export interface DesiredInput {
   numbering: Numbering;
 }
 
-export type EniStatus = 'managed' | 'excluded' | 'not-selected' | 'missing-interface' | 'bad-metadata' | 'no-slot';
+export type EniStatus = 'managed' | 'excluded' | 'not-selected' | 'missing-interface' | 'ambiguous-interface' | 'unsafe-interface-name' | 'bad-metadata' | 'no-slot';
 
 export interface DesiredEni {
   mac: string;
@@ -42,6 +42,22 @@ export interface DesiredState {
   removalScope?: { tables: Set<number>; interfaces: Set<string> };
   /** Local interfaces with a MAC that the metadata does not list: left alone, reported. */
   unmanagedInterfaces: { name: string; mac: string }[];
+}
+
+/** Names `ip -batch` reads as plain words (Linux allows more, e.g. `#` or quotes; such an ENI is reported, not configured). */
+const SAFE_IFNAME = /^[A-Za-z0-9_.@:+-]{1,15}$/;
+
+/** MAC -> the one interface that carries it; `ambiguous` when several unstacked interfaces share it. */
+function interfacesByMac(interfaces: readonly LiveInterface[]): Map<string, LiveInterface | 'ambiguous'> {
+  const groups = new Map<string, LiveInterface[]>();
+  for (const iface of interfaces) if (iface.mac !== '') groups.set(iface.mac, [...(groups.get(iface.mac) ?? []), iface]);
+  const result = new Map<string, LiveInterface | 'ambiguous'>();
+  for (const [mac, group] of groups) {
+    // A VLAN, macvlan or bond/bridge port shares its MAC with the interface that really carries the ENI's IPs.
+    const candidates = group.length === 1 ? group : group.filter((iface) => !iface.stacked);
+    result.set(mac, candidates.length === 1 ? (candidates[0] as LiveInterface) : 'ambiguous');
+  }
+  return result;
 }
 
 function addressObjects(ifname: string, family: Family, addresses: readonly string[]): DesiredObject[] {
@@ -74,16 +90,17 @@ function policyObjects(eni: EniMetadata, ifname: string, table: number, priority
 function managedObjects(eni: EniMetadata, iface: LiveInterface, primary: boolean, withRules: boolean, table: number, priority: number): DesiredObject[] {
   const objects: DesiredObject[] = [];
   if (!primary && !iface.up) objects.push({ kind: 'link-up', ifname: iface.name });
-  // The primary's own primary IP belongs to DHCP; every other private IP is ours to ensure.
+  // The primary's own primary IPv4 and first IPv6 belong to DHCP/DHCPv6; every other private IP is ours to ensure.
   const ipv4s = primary ? eni.privateIpv4s.filter((ip) => ip !== eni.primaryIp) : eni.privateIpv4s;
-  objects.push(...addressObjects(iface.name, 4, ipv4s), ...addressObjects(iface.name, 6, eni.ipv6s));
+  const ipv6s = primary ? eni.ipv6s.slice(1) : eni.ipv6s;
+  objects.push(...addressObjects(iface.name, 4, ipv4s), ...addressObjects(iface.name, 6, ipv6s));
   if (withRules) objects.push(...policyObjects(eni, iface.name, table, priority));
   return objects;
 }
 
 export function buildDesiredState(input: DesiredInput): DesiredState {
   const { metadata, numbering } = input;
-  const byMac = new Map(input.interfaces.filter((iface) => iface.mac !== '').map((iface) => [iface.mac, iface]));
+  const byMac = interfacesByMac(input.interfaces);
   const primaryMac = metadata.instance.primaryMac;
   const listed = [
     ...metadata.enis.map((eni) => ({ mac: eni.mac, eni, failed: undefined })),
@@ -92,14 +109,15 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
   const slots = assignSlots(
     listed.flatMap(({ mac }) => {
       const iface = byMac.get(mac);
-      return iface ? [{ mac, ifname: iface.name, primary: mac === primaryMac }] : [];
+      return iface && iface !== 'ambiguous' ? [{ mac, ifname: iface.name, primary: mac === primaryMac }] : [];
     }),
   );
   const excluded = (mac: string, ifname: string | undefined) => input.exclude.includes(mac) || (ifname !== undefined && input.exclude.includes(ifname));
 
   const state: DesiredState = { enis: [], global: [], protectedTables: new Set(), protectedInterfaces: new Set(), unmanagedInterfaces: [] };
   for (const { mac, eni, failed } of listed) {
-    const iface = byMac.get(mac);
+    const match = byMac.get(mac);
+    const iface = match === 'ambiguous' ? undefined : match;
     const primary = mac === primaryMac;
     const slot = slots.get(mac);
     const desired: DesiredEni = { mac, primary, status: 'managed', problems: failed?.problems ?? [], objects: [] };
@@ -115,9 +133,11 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     if (excluded(mac, iface?.name)) desired.status = 'excluded';
     else if (input.only !== undefined && input.only !== mac && input.only !== iface?.name) desired.status = 'not-selected';
     else if (!eni) desired.status = 'bad-metadata';
+    else if (match === 'ambiguous') desired.status = 'ambiguous-interface';
     else if (!iface) desired.status = 'missing-interface';
+    else if (!SAFE_IFNAME.test(iface.name)) desired.status = 'unsafe-interface-name';
     else if (slot === undefined) desired.status = 'no-slot';
-    if (desired.status === 'excluded' || desired.status === 'not-selected' || desired.status === 'bad-metadata') {
+    if (['excluded', 'not-selected', 'bad-metadata', 'unsafe-interface-name'].includes(desired.status)) {
       if (desired.table !== undefined) state.protectedTables.add(desired.table);
       if (iface) state.protectedInterfaces.add(iface.name);
     }
@@ -141,6 +161,13 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     };
   }
   const listedMacs = new Set(listed.map(({ mac }) => mac));
+  // An excluded interface the metadata does not list is still the admin's: nothing of it is removed either.
+  for (const iface of input.interfaces) {
+    if (listedMacs.has(iface.mac) || !excluded(iface.mac, iface.name)) continue;
+    state.protectedInterfaces.add(iface.name);
+    const number = /(\d+)$/.exec(iface.name);
+    if (number) state.protectedTables.add(numbering.tableBase + Number(number[1]));
+  }
   state.unmanagedInterfaces = input.interfaces
     .filter((iface) => iface.mac !== '' && iface.mac !== '00:00:00:00:00:00' && !listedMacs.has(iface.mac))
     .map((iface) => ({ name: iface.name, mac: iface.mac }));

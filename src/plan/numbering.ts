@@ -18,6 +18,9 @@ export interface SlotCandidate {
   primary: boolean;
 }
 
+/** Plain code-unit order: the same on every host, whatever its locale. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Trailing decimal number of an interface name: eth1 -> 1, ens5 -> 5, enp0s6 -> 6; null without one. */
 function nameNumber(ifname: string): number | null {
   const match = /(\d+)$/.exec(ifname);
@@ -39,7 +42,7 @@ export function assignSlots(candidates: readonly SlotCandidate[]): Map<string, n
   }
   const secondaries = candidates
     .filter((candidate) => !candidate.primary)
-    .sort((a, b) => (nameNumber(a.ifname) ?? Infinity) - (nameNumber(b.ifname) ?? Infinity) || a.ifname.localeCompare(b.ifname) || a.mac.localeCompare(b.mac));
+    .sort((a, b) => (nameNumber(a.ifname) ?? Infinity) - (nameNumber(b.ifname) ?? Infinity) || compare(a.ifname, b.ifname) || compare(a.mac, b.mac));
   const leftovers: SlotCandidate[] = [];
   for (const candidate of secondaries) {
     const wanted = nameNumber(candidate.ifname);

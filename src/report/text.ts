@@ -22,6 +22,8 @@ const STATUS_TEXT: Record<EniReport['status'], string> = {
   excluded: 'excluded by configuration, left alone',
   'not-selected': 'not selected (--only-interface), left alone',
   'missing-interface': 'no local interface with this MAC (yet)',
+  'ambiguous-interface': 'several interfaces carry this MAC, none chosen',
+  'unsafe-interface-name': 'interface name cannot be passed to ip safely, left alone',
   'bad-metadata': 'bad metadata, left alone',
   'no-slot': 'no free table slot',
 };

@@ -62,6 +62,7 @@ function world(read: () => Promise<MetadataResult>, live: LiveState = liveState(
       },
       lock: async () => ({ release: async () => {} }),
       stopRequested: () => false,
+      critical: (step) => step(),
     },
   };
   return w;

@@ -30,7 +30,7 @@ test('flags win over environment, environment over the config file', () => {
   assert.equal(parsed.tableBase, 3000);
   assert.deepEqual(parsed.exclude, ['eth4', '00:16:3e:aa:bb:cc']);
   assert.equal(parsed.json, true);
-  assert.deepEqual(options(['--exclude', 'eth1', '--exclude', 'eth2,eth3']).exclude, ['eth1', 'eth2', 'eth3']);
+  assert.deepEqual(options(['--exclude', 'eth1', '--exclude', 'eth2,enP2s0']).exclude, ['eth1', 'eth2', 'enP2s0'], 'names keep their case');
 });
 
 test('the config file is read under --root', () => {

@@ -56,12 +56,12 @@ test('a typical ENI validates', () => {
   });
 });
 
-test('tolerated shapes: trailing newline, spaced JSON, primary missing or not first, duplicates, arrays, upper-case MAC', () => {
+test('tolerated shapes: trailing newline, spaced JSON, primary not first, duplicates, arrays, upper-case MAC', () => {
   const eni = ok(
     raw({
       'network-interface-id': 'eni-abc\n',
       'primary-ip-address': '10.0.0.20\r\n',
-      'private-ipv4s': '["10.0.0.22", "10.0.0.21", "10.0.0.22"]\n',
+      'private-ipv4s': '["10.0.0.22", "10.0.0.21", "10.0.0.20", "10.0.0.22"]\n',
       netmask: '255.255.255.0\n',
     }),
     '00:16:3E:12:E7:01',
@@ -70,7 +70,20 @@ test('tolerated shapes: trailing newline, spaced JSON, primary missing or not fi
   assert.equal(eni.eniId, 'eni-abc');
   assert.deepEqual(eni.privateIpv4s, ['10.0.0.20', '10.0.0.22', '10.0.0.21']);
   assert.deepEqual(ok(raw({ 'private-ipv4s': ['10.0.0.21', '10.0.0.20'] })).privateIpv4s, ['10.0.0.20', '10.0.0.21']);
-  assert.deepEqual(ok(raw({ 'private-ipv4s': '[]' })).privateIpv4s, ['10.0.0.20']);
+});
+
+test('a private-ipv4s list without the primary IP (or empty) fails the ENI: never read as "no secondary IPs"', () => {
+  for (const list of ['[]', '["10.0.0.21"]']) {
+    const result = validateEni(MAC, raw({ 'private-ipv4s': list }));
+    assert.equal(result.ok, false, list);
+    if (!result.ok) assert.match(result.failed.problems[0]?.message ?? '', /does not list the primary IP 10\.0\.0\.20/);
+  }
+});
+
+test('delegated prefixes must lie inside the subnet and be longer than it: 0.0.0.0/0 would steer all traffic', () => {
+  for (const prefix of ['0.0.0.0/0', '10.0.0.0/24', '10.0.0.0/16', '192.168.0.0/28']) {
+    assert.equal(validateEni(MAC, raw({ 'ipv4-prefixes': prefix })).ok, false, prefix);
+  }
 });
 
 test('IPv4 prefixes in newline, comma and JSON forms', () => {
@@ -184,4 +197,16 @@ test('printable escapes control and non-ASCII characters and truncates', () => {
   assert.equal(printable('a\r\tb\\c\u0000é'), 'a\\r\\tb\\\\c\\u0000\\u00e9');
   assert.equal(printable('x'.repeat(81)), `${'x'.repeat(80)}...(81 chars)`);
   assert.equal(printable('x'.repeat(80)), 'x'.repeat(80));
+});
+
+test('an address listed by two ENIs fails both; the others are kept', async () => {
+  const { rejectSharedAddresses } = await import('../../../src/metadata/validate.ts');
+  const base = ok(raw({}));
+  const a = { ...base, mac: '00:16:3e:00:00:0a', privateIpv4s: ['10.0.0.20', '10.0.0.21'] };
+  const b = { ...base, mac: '00:16:3e:00:00:0b', primaryIp: '10.0.0.30', privateIpv4s: ['10.0.0.30', '10.0.0.20'] };
+  const c = { ...base, mac: '00:16:3e:00:00:0c', primaryIp: '10.0.0.40', privateIpv4s: ['10.0.0.40'] };
+  const result = rejectSharedAddresses([a, b, c]);
+  assert.deepEqual(result.enis.map((eni) => eni.mac), [c.mac]);
+  assert.deepEqual(result.failed.map((eni) => eni.mac), [a.mac, b.mac]);
+  assert.match(result.failed[0]?.problems[0]?.message ?? '', /also listed by the ENI with MAC 00:16:3e:00:00:0b/);
 });

@@ -81,3 +81,28 @@ test('excluded, missing and bad ENIs get no objects; excluded and bad ones are p
   assert.deepEqual(state.unmanagedInterfaces, [{ name: 'docker0', mac: '02:42:ac:11:00:01' }]);
   assert.equal(state.enis.filter((entry) => entry.status !== 'managed').flatMap((entry) => entry.objects).length, 0);
 });
+
+test('a VLAN or bond port sharing the ENI MAC does not take the ENI; two plain interfaces with one MAC are ambiguous', () => {
+  const vlan = { ...iface('eth1.100', 20, MAC1), stacked: true };
+  const withVlan = buildDesiredState(base({ interfaces: [...liveState().interfaces, vlan] }));
+  assert.equal(withVlan.enis.find((entry) => entry.mac === MAC1)?.ifname, 'eth1');
+  const twin = iface('eth9', 21, MAC1);
+  const ambiguous = buildDesiredState(base({ interfaces: [...liveState().interfaces, twin] }));
+  const eni1 = ambiguous.enis.find((entry) => entry.mac === MAC1);
+  assert.equal(eni1?.status, 'ambiguous-interface');
+  assert.deepEqual(eni1?.objects, []);
+});
+
+test('an excluded interface the metadata does not list is protected too', () => {
+  const interfaces = [...liveState().interfaces, iface('eth3', 30, '00:16:3e:00:00:33')];
+  const state = buildDesiredState(base({ interfaces, exclude: ['eth3'] }));
+  assert.ok(state.protectedInterfaces.has('eth3'));
+  assert.ok(state.protectedTables.has(1003));
+});
+
+test('interface names that ip -batch would misread are left alone', () => {
+  const interfaces = liveState().interfaces.map((entry) => (entry.name === 'eth1' ? { ...entry, name: 'eth#1' } : entry));
+  const eni1 = buildDesiredState(base({ interfaces })).enis.find((entry) => entry.mac === MAC1);
+  assert.equal(eni1?.status, 'unsafe-interface-name');
+  assert.deepEqual(eni1?.objects, []);
+});
