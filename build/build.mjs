@@ -57,6 +57,7 @@ async function seaExecutable() {
   await sea(bundlePath, {
     targets: [{ nodeRange: `node${nodeMajor}`, platform: 'linux', arch: 'x64', output }],
     nodePath: strippedNode(),
+    seaConfig: { useCodeCache: true },
   });
   process.chdir(repo);
   // pkg's sea() settles its bake step silently: check the result ourselves.
