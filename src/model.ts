@@ -62,6 +62,15 @@ export interface MetadataResult {
   source: 'all' | 'tree';
 }
 
+/** An address eni-init added (the kernel has no owner tag for addresses, so we remember them). */
+export interface RecordedAddress {
+  ifname: string;
+  mac: string;
+  family: Family;
+  address: string;
+  prefixLength: number;
+}
+
 /** An address as the kernel reports it. */
 export interface LiveAddress {
   family: Family;

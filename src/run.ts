@@ -1,5 +1,6 @@
 // The pipeline in straight-line steps over injected adapters: metadata -> desired -> diff -> apply -> verify -> report.
 import type { Family, LiveInterface, LiveState, MetadataResult, Operation } from './model.ts';
+import type { BatchResult } from './kernel/ip.ts';
 import type { Options } from './cli/spec.ts';
 import type { Logger } from './log.ts';
 import { EniInitError, InterruptedError, exitCodeFor, EXIT } from './errors.ts';
@@ -13,12 +14,6 @@ import { renderBatches } from './apply/batch.ts';
 import { CLOUD_INIT_CONTENT, CLOUD_INIT_FILE, cloudInitDecision } from './files/cloudinit.ts';
 import { REPORT_SCHEMA_VERSION, changeEntry, eniReport } from './report/report.ts';
 import type { FileEntry, Outcome, Problem, Report } from './report/report.ts';
-
-export interface BatchResult {
-  ok: boolean;
-  failures: { line: number; command: string; message: string }[];
-  stderr: string;
-}
 
 export interface Deps {
   version: string;

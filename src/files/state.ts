@@ -3,15 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { EniInitError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
+import type { RecordedAddress } from '../model.ts';
 
-export interface StateAddress {
-  ifname: string;
-  /** Lowercase MAC of the ENI, or '' when it was not known. */
-  mac: string;
-  family: 4 | 6;
-  address: string;
-  prefixLength: number;
-}
+export type StateAddress = RecordedAddress;
 
 export interface EniState {
   version: 1;

@@ -5,7 +5,7 @@ import { BadMetadataError, MetadataUnreachableError } from '../errors.ts';
 import { parseMac } from '../net/address.ts';
 import { MetadataRequestError } from './http.ts';
 import type { MetadataHttp } from './http.ts';
-import { printable, rejectSharedAddresses, validateEni } from './validate.ts';
+import { printable, rejectSharedAddresses, trimOneNewline, validateEni } from './validate.ts';
 import type { RawEni } from './validate.ts';
 
 const META = '/latest/meta-data';
@@ -31,10 +31,6 @@ interface Snapshot {
 
 function quote(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
-}
-
-function trimOneNewline(value: string): string {
-  return value.replace(/\r?\n$/, '');
 }
 
 /** A failed read of an instance-level item is fatal: an answer we cannot use, or none before the deadline. */

@@ -24,7 +24,8 @@ export function printable(value: string): string {
 }
 
 /** Drops one trailing `\n` or `\r\n`, nothing else. */
-function trimOneNewline(value: string): string {
+/** Drops one trailing LF or CRLF (the service may or may not send one), nothing else. */
+export function trimOneNewline(value: string): string {
   if (value.endsWith('\r\n')) return value.slice(0, -2);
   return value.endsWith('\n') ? value.slice(0, -1) : value;
 }

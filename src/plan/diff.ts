@@ -1,17 +1,10 @@
 // Pure: desired state x live kernel state x recorded addresses -> ordered operations over eni-init's own objects only.
-import type { DesiredObject, LiveState, Operation } from '../model.ts';
+import type { DesiredObject, LiveState, Operation, RecordedAddress } from '../model.ts';
+export type { RecordedAddress } from '../model.ts';
 import type { DesiredState } from './desired.ts';
 import { PROTOCOL_NAMES, ownsPriority, ownsTable } from './numbering.ts';
 import type { Numbering } from './numbering.ts';
 
-/** An address eni-init added (the kernel has no owner tag for addresses, so we remember them). */
-export interface RecordedAddress {
-  ifname: string;
-  mac: string;
-  family: 4 | 6;
-  address: string;
-  prefixLength: number;
-}
 
 export interface DiffInput {
   desired: DesiredState;
