@@ -12,9 +12,9 @@ apt-get update -qq
 # iproute2: the only runtime dependency. nftables: the simulated cloud's source/destination check.
 # iputils-ping: reachability checks. binutils: strip for the build. procps: ps/pgrep for test cleanup checks.
 # rpm (rpmbuild), systemd (systemd-analyze), udev (udevadm), man-db/groff-base: building and checking the packages.
-# time: GNU time for the benchmark's peak RSS.
+# time, strace, curl: the benchmark (peak RSS, process counts, the seeds' way).
 apt-get install -y -qq --no-install-recommends iproute2 nftables iputils-ping binutils procps ca-certificates \
-  rpm systemd udev man-db groff-base time >/dev/null
+  rpm systemd udev man-db groff-base time strace curl >/dev/null
 
 if ! command -v node >/dev/null 2>&1; then
   echo "setup: Node.js 20 or newer is needed to build eni-init (the built executable needs no Node.js)" >&2

@@ -1,4 +1,5 @@
 // Entry point: argv/env/config -> options; builds the real adapters; runs; prints; the only place that sets the exit code.
+import './v8-flags.ts';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseCommandLine } from './cli/options.ts';

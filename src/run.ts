@@ -175,8 +175,11 @@ function collectProblems(desired: DesiredState, plan: Plan, report: Report): voi
   for (const conflict of plan.conflicts) report.problems.push({ code: 'conflict', message: conflict.message, ...(conflict.mac === undefined ? {} : { mac: conflict.mac }) });
 }
 
-function countByMac(operations: readonly Operation[], mac: string): number {
-  return operations.filter((operation) => operation.mac === mac).length;
+/** One report entry per ENI with its number of operations (counted in one pass). */
+function eniReports(desired: DesiredState, operations: readonly Operation[]) {
+  const counts = new Map<string, number>();
+  for (const operation of operations) if (operation.mac !== undefined) counts.set(operation.mac, (counts.get(operation.mac) ?? 0) + 1);
+  return desired.enis.map((eni) => eniReport(eni, counts.get(eni.mac) ?? 0));
 }
 
 async function converge(options: Options, deps: Deps, deadline: number, report: Report, finish: (o: Outcome, c: number) => Report): Promise<Report> {
@@ -216,7 +219,7 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   if (options.command !== 'apply') {
     const partial = report.problems.length > 0;
     report.changes = plan.operations.map((operation) => changeEntry(operation));
-    report.enis = desired.enis.map((eni) => eniReport(eni, countByMac(plan.operations, eni.mac)));
+    report.enis = eniReports(desired, plan.operations);
     if (!options.skipCloudInit) {
       const decision = cloudInitDecision(await deps.files.read(CLOUD_INIT_FILE));
       report.files.push({ path: CLOUD_INIT_FILE, action: decision === 'write' ? 'would-create' : decision === 'unchanged' ? 'unchanged' : 'kept' });
@@ -227,19 +230,28 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   }
 
   if (deps.stopRequested()) throw new InterruptedError();
+  const nothingToDo = plan.operations.length === 0;
   const { cloudInit, applied, after } = await deps.critical(async () => {
     const cloudInit = options.skipCloudInit ? undefined : await writeCloudInit(deps, report.problems);
     if (cloudInit) report.files.push(cloudInit);
+    if (nothingToDo) {
+      // Nothing changed since the state was read: no second read, no verification; state written only if stale.
+      const kept = keepPresent(stored.addresses, live);
+      if (kept.length !== stored.addresses.length) await deps.state.write(kept);
+      return { cloudInit, applied: { ok: true, recorded: kept }, after: live };
+    }
     const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
     const after = await deps.kernel.readLive();
     await deps.state.write(keepPresent(applied.recorded, after));
     return { cloudInit, applied, after };
   });
-  const verify = diff({ desired, live: after, recorded: keepPresent(applied.recorded, after), numbering: numberingOf(options), allowRemovals: metadata.complete });
+  const verify = nothingToDo
+    ? { operations: [] }
+    : diff({ desired, live: after, recorded: keepPresent(applied.recorded, after), numbering: numberingOf(options), allowRemovals: metadata.complete });
   for (const operation of verify.operations) {
     report.problems.push({ code: 'verify', message: `after applying, still needed: ${changeEntry(operation).command}`, ...(operation.mac === undefined ? {} : { mac: operation.mac }) });
   }
-  report.enis = desired.enis.map((eni) => eniReport(eni, countByMac(plan.operations, eni.mac)));
+  report.enis = eniReports(desired, plan.operations);
   if (!applied.ok || verify.operations.length > 0 || cloudInit?.action === 'skipped') return finish('apply-failed', EXIT.APPLY_FAILED);
   if (report.problems.length > 0) return finish('partial', EXIT.PARTIAL);
   return finish(plan.operations.length === 0 ? 'no-change' : 'converged', EXIT.OK);

@@ -169,6 +169,16 @@ export function parseRules(json: unknown, family: Family): LiveRule[] {
  * prints each followed by a newline). Throws SyntaxError on anything else, including a truncated value.
  */
 export function splitJsonValues(text: string): unknown[] {
+  // Fast path: without -p, ip prints each value on one line (JSON strings escape newlines).
+  try {
+    return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as unknown);
+  } catch {
+    return scanJsonValues(text);
+  }
+}
+
+/** Character scan for output that is not one value per line (or is broken: then a precise SyntaxError). */
+function scanJsonValues(text: string): unknown[] {
   const values: unknown[] = [];
   let index = 0;
   while (index < text.length) {
