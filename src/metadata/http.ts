@@ -117,7 +117,7 @@ function createSlots(limit: number) {
 export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
   const { deadline, log } = options;
   const origin = new URL(options.baseUrl).origin;
-  const maxConcurrency = options.maxConcurrency ?? 8;
+  const maxConcurrency = options.maxConcurrency ?? 16;
   const requestTimeoutMs = options.requestTimeoutMs ?? 2000;
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
   const tokenTtl = String(options.tokenTtlSeconds ?? 21600);
