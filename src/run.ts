@@ -283,7 +283,9 @@ function keepPresent(recorded: readonly RecordedAddress[], live: LiveState): Rec
   const seen = new Set<string>();
   return recorded.filter((entry) => {
     const key = `${entry.ifname}|${entry.address}`;
-    const present = live.interfaces.some((iface) => iface.name === entry.ifname && iface.addresses.some((address) => address.address === entry.address));
+    const present = live.interfaces.some(
+      (iface) => iface.name === entry.ifname && iface.addresses.some((address) => address.address === entry.address && address.prefixLength === entry.prefixLength),
+    );
     if (!present || seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -57,11 +57,13 @@ export function diff(input: DiffInput): Plan {
   const deferred: Operation[] = [];
   const conflicts: Conflict[] = [];
   const macOf = new Map<string, string>();
+  const macOfTable = new Map<number, string>();
 
   const wanted = new Map<string, { object: DesiredObject; mac?: string }>();
   for (const eni of desired.enis) {
     for (const object of eni.objects) wanted.set(objectKey(object), { object, mac: eni.mac });
     if (eni.ifname !== undefined) macOf.set(eni.ifname, eni.mac);
+    if (eni.table !== undefined) macOfTable.set(eni.table, eni.mac);
   }
   for (const object of desired.global) wanted.set(objectKey(object), { object });
 
@@ -86,7 +88,8 @@ export function diff(input: DiffInput): Plan {
     liveRules.set(objectKey(object), { object, owned });
   }
   const ifaces = new Map(live.interfaces.map((iface) => [iface.name, iface]));
-  const hasAddress = (ifname: string, address: string) => ifaces.get(ifname)?.addresses.some((entry) => entry.address === address) ?? false;
+  const hasAddress = (ifname: string, address: string, prefixLength?: number) =>
+    ifaces.get(ifname)?.addresses.some((entry) => entry.address === address && (prefixLength === undefined || entry.prefixLength === prefixLength)) ?? false;
 
   for (const [key, { object, mac }] of wanted) {
     const withMac = (operation: Operation): Operation => (mac === undefined ? operation : { ...operation, mac });
@@ -113,7 +116,12 @@ export function diff(input: DiffInput): Plan {
   };
   const remove = (object: DesiredObject, reason: string, protectedObject: boolean) => {
     if (!inScope(object)) return;
-    const mac = object.kind === 'address' || object.kind === 'route' ? macOf.get(object.ifname) : undefined;
+    const mac =
+      object.kind === 'address' || object.kind === 'route'
+        ? macOf.get(object.ifname)
+        : object.kind === 'rule' && typeof object.table === 'number'
+          ? macOfTable.get(object.table)
+          : undefined;
     const operation: Operation = { action: 'delete', object, reason, ...(mac === undefined ? {} : { mac }) };
     (input.allowRemovals && !protectedObject ? removals : deferred).push(operation);
   };
@@ -125,7 +133,8 @@ export function diff(input: DiffInput): Plan {
   }
   for (const recorded of input.recorded) {
     const object: DesiredObject = { kind: 'address', family: recorded.family, ifname: recorded.ifname, address: recorded.address, prefixLength: recorded.prefixLength };
-    if (!wanted.has(objectKey(object)) && hasAddress(recorded.ifname, recorded.address)) {
+    // Only the exact address we added: the same IP with another prefix (say DHCP's /24) is someone else's.
+    if (!wanted.has(objectKey(object)) && hasAddress(recorded.ifname, recorded.address, recorded.prefixLength)) {
       remove(object, 'no longer in metadata', desired.protectedInterfaces.has(recorded.ifname));
     }
   }

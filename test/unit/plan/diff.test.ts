@@ -123,3 +123,14 @@ test('a detached ENI: its rules and routes go once metadata is complete', () => 
   assert.deepEqual(plan.operations.map((operation) => [operation.action, operation.object.kind]), [['delete', 'rule']]);
   assert.equal(MAC0.length, 17);
 });
+
+test('a recorded /32 whose IP now sits there as a /24 of someone else is not deleted', () => {
+  const meta = metadata();
+  meta.enis[1] = eni(MAC1, 'eni-1', ['10.0.0.30'], '10.0.0.0/24', '10.0.0.253');
+  const live = converged();
+  const eth1 = live.interfaces[2];
+  if (eth1) eth1.addresses = [{ family: 4, address: '10.0.0.30', prefixLength: 24 }, { family: 4, address: '10.0.0.31', prefixLength: 24 }];
+  const recorded = [{ ifname: 'eth1', mac: MAC1, family: 4 as const, address: '10.0.0.31', prefixLength: 32 }];
+  const plan = planFor(meta, live, recorded);
+  assert.ok(!plan.operations.some((operation) => operation.object.kind === 'address'), JSON.stringify(plan.operations));
+});
