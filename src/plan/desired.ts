@@ -1,5 +1,6 @@
 // Pure: metadata x local interfaces x options -> the objects every ENI should have (desired state).
 import type { DesiredObject, EniMetadata, Family, LiveInterface, MetadataProblem, MetadataResult } from '../model.ts';
+import { isValidInterfaceName } from '../net/address.ts';
 import { assignSlots, hostPrefix, mainFirstPriority, priorityFor, tableFor } from './numbering.ts';
 import type { Numbering } from './numbering.ts';
 
@@ -44,8 +45,9 @@ export interface DesiredState {
   unmanagedInterfaces: { name: string; mac: string }[];
 }
 
-/** Names `ip -batch` reads as plain words (Linux allows more, e.g. `#` or quotes; such an ENI is reported, not configured). */
-const SAFE_IFNAME = /^[A-Za-z0-9_.@:+-]{1,15}$/;
+/** Characters `ip -batch` reads as plain words (Linux allows more, e.g. `#` or quotes; such an ENI is reported, not configured). */
+const BATCH_SAFE = /^[A-Za-z0-9_.@+-]+$/;
+const safeInterfaceName = (name: string): boolean => isValidInterfaceName(name) && BATCH_SAFE.test(name);
 
 /** MAC -> the one interface that carries it; `ambiguous` when several unstacked interfaces share it. */
 function interfacesByMac(interfaces: readonly LiveInterface[]): Map<string, LiveInterface | 'ambiguous'> {
@@ -135,7 +137,7 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     else if (!eni) desired.status = 'bad-metadata';
     else if (match === 'ambiguous') desired.status = 'ambiguous-interface';
     else if (!iface) desired.status = 'missing-interface';
-    else if (!SAFE_IFNAME.test(iface.name)) desired.status = 'unsafe-interface-name';
+    else if (!safeInterfaceName(iface.name)) desired.status = 'unsafe-interface-name';
     else if (slot === undefined) desired.status = 'no-slot';
     if (['excluded', 'not-selected', 'bad-metadata', 'unsafe-interface-name'].includes(desired.status)) {
       if (desired.table !== undefined) state.protectedTables.add(desired.table);

@@ -102,3 +102,20 @@ test('a malformed MAC listing entry: that entry is reported, the others are conf
     assert.ok(reach.every((entry) => entry.ping), JSON.stringify(reach));
   });
 });
+
+test('SIGTERM while waiting for metadata: exit 8 at once, nothing changed', async (t) => {
+  await withInstance(t, presetInstance('two-enis-same-vswitch'), async (sim) => {
+    const rulesBefore = await rules(sim);
+    const started = Date.now();
+    const binary = sim.spec.binary ?? new URL('../../dist/eni-init', import.meta.url).pathname;
+    const run = await sim.exec(
+      ['timeout', '--preserve-status', '-s', 'TERM', '1', binary, '--deadline', '20', '--metadata-url', 'http://100.100.100.201', '--root', sim.rootDir],
+      { timeoutMs: 15000 },
+    );
+    const elapsed = Date.now() - started;
+    assert.equal(run.code, 8, run.stdout + run.stderr);
+    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+    assert.match(run.stderr, /SIGTERM received before any change: stopping/);
+    assert.deepEqual(await rules(sim), rulesBefore);
+  });
+});
