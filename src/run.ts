@@ -72,7 +72,8 @@ export async function run(options: Options, deps: Deps): Promise<Report> {
   const mutating = options.command === 'apply' || options.command === 'remove';
   let lock: { release(): Promise<void> } | undefined;
   try {
-    if (mutating) lock = await deps.lock(deadline);
+    // Waiting for another run may take three quarters of the deadline: the rest is for this run's own work.
+    if (mutating) lock = await deps.lock(startedAt + (deadline - startedAt) * 0.75);
     if (options.command === 'remove') return await removeAll(options, deps, report, finish);
     return await converge(options, deps, deadline, report, finish);
   } catch (error) {
