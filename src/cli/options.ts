@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { rootedPath } from '../files/rooted.ts';
+import { parseMac } from '../net/address.ts';
 import { COMMANDS, DEFAULTS, DEFAULT_CONFIG_FILE, OPTION_SPECS, envName } from './spec.ts';
 import type { Command, OptionSpec, Options } from './spec.ts';
 
@@ -15,7 +16,7 @@ const NOT_IN_CONFIG = new Set(['root', 'config']);
 /** Interface names are case-sensitive (`enP2s0`); MACs are compared in lowercase. */
 function normalizeSelector(text: string): string {
   const trimmed = text.trim();
-  return /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(trimmed) ? trimmed.toLowerCase() : trimmed;
+  return parseMac(trimmed) ?? trimmed;
 }
 
 function parseBoolean(text: string, where: string): boolean {

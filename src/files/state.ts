@@ -4,6 +4,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { EniInitError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 import type { RecordedAddress } from '../model.ts';
+import { parseMac } from '../net/address.ts';
 
 export type StateAddress = RecordedAddress;
 
@@ -12,7 +13,6 @@ export interface EniState {
   addresses: StateAddress[];
 }
 
-const MAC = /^([0-9a-f]{2}(:[0-9a-f]{2}){5})?$/;
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Linux interface name rules (dev_valid_name): 1..15 bytes, not `.`/`..`, no `/`, `:` or whitespace. */
@@ -23,7 +23,8 @@ function validate(entry: unknown): StateAddress | string {
   if (!isRecord(entry)) return 'not an object';
   const { ifname, mac, family, address, prefixLength } = entry;
   if (typeof ifname !== 'string' || !validIfname(ifname)) return `bad ifname ${JSON.stringify(ifname)}`;
-  if (typeof mac !== 'string' || !MAC.test(mac)) return `bad mac ${JSON.stringify(mac)}`;
+  // '' when the ENI's MAC was not known; otherwise a canonical lowercase MAC.
+  if (typeof mac !== 'string' || (mac !== '' && parseMac(mac) !== mac)) return `bad mac ${JSON.stringify(mac)}`;
   if (family !== 4 && family !== 6) return `bad family ${JSON.stringify(family)}`;
   if (typeof address !== 'string' || !(family === 4 ? isIPv4(address) : isIPv6(address) && !address.includes('%'))) return `bad IPv${family} address ${JSON.stringify(address)}`;
   if (!Number.isInteger(prefixLength) || (prefixLength as number) < 0 || (prefixLength as number) > (family === 4 ? 32 : 128)) return `bad prefixLength ${JSON.stringify(prefixLength)}`;

@@ -1,6 +1,7 @@
 // Pure parsers of iproute2 output (`ip -json` links, addresses, routes, rules; `ip -batch` stderr); input is untrusted.
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Family, LiveAddress, LiveInterface, LiveRoute, LiveRule } from '../model.ts';
+import { parseMac } from '../net/address.ts';
 
 type Json = Record<string, unknown>;
 
@@ -29,7 +30,6 @@ export function canonicalCidr(value: unknown, family: Family): string | undefine
   return `${address}/${Number(lengthText)}`;
 }
 
-const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 function parseAddress(entry: unknown): LiveAddress | undefined {
   if (!isRecord(entry)) return undefined;
@@ -55,7 +55,7 @@ export function parseLinksAndAddresses(json: unknown): LiveInterface[] {
     const iface: LiveInterface = {
       name: entry.ifname,
       index: entry.ifindex,
-      mac: ether && MAC.test(mac) ? mac : '',
+      mac: ether ? (parseMac(mac) ?? '') : '',
       up: asArray(entry.flags).includes('UP'),
       addresses,
     };

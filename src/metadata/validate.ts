@@ -140,21 +140,28 @@ function prefixes(c: Collector, field: string, items: string[] | null, family: 4
   return unique(result);
 }
 
+/** Canonical addresses of a list; stops at (and reports) the first entry that is not an address. */
+function addresses(c: Collector, field: string, items: string[] | null, family: 4 | 6): string[] {
+  const parse = family === 4 ? parseIpv4 : parseIpv6;
+  const result: string[] = [];
+  for (const item of items ?? []) {
+    const ip = parse(item);
+    if (ip === null) {
+      c.add(field, item, `not a valid IPv${family} address`);
+      break;
+    }
+    result.push(ip);
+  }
+  return result;
+}
+
 function ipv4Part(c: Collector, raw: RawEni) {
   const primaryText = c.single(raw, 'primary-ip-address');
   const primary = primaryText === null ? null : parseIpv4(primaryText);
   if (primaryText !== null && primary === null) c.add('primary-ip-address', primaryText, 'not a valid IPv4 address');
 
   const listed = c.list(raw, 'private-ipv4s', { quoting: 'quoted', separators: false, bare: false, required: true });
-  const ips: string[] = [];
-  for (const item of listed ?? []) {
-    const ip = parseIpv4(item);
-    if (ip === null) {
-      c.add('private-ipv4s', item, 'not a valid IPv4 address');
-      break;
-    }
-    ips.push(ip);
-  }
+  const ips = addresses(c, 'private-ipv4s', listed, 4);
   if (listed !== null && ips.length === listed.length && primary !== null && !ips.includes(primary)) {
     // A list without the primary (or an empty one) is malformed, never "no secondary IPs": nothing is removed on it.
     c.add('private-ipv4s', JSON.stringify(listed), `does not list the primary IP ${primary}`);
@@ -183,16 +190,7 @@ function ipv4Part(c: Collector, raw: RawEni) {
 }
 
 function ipv6Part(c: Collector, raw: RawEni) {
-  const listed = c.list(raw, 'ipv6s', { quoting: 'either', separators: false, bare: true });
-  const ipv6s: string[] = [];
-  for (const item of listed ?? []) {
-    const ip = parseIpv6(item);
-    if (ip === null) {
-      c.add('ipv6s', item, 'not a valid IPv6 address');
-      break;
-    }
-    ipv6s.push(ip);
-  }
+  const ipv6s = addresses(c, 'ipv6s', c.list(raw, 'ipv6s', { quoting: 'either', separators: false, bare: true }), 6);
   if (ipv6s.length === 0) return { ipv6s, ipv6Prefixes: [] };
 
   const gatewayText = c.single(raw, 'ipv6-gateway');
