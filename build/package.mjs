@@ -134,9 +134,9 @@ const common = [
   ['usr/lib/udev/rules.d/81-eni-init.rules', source('udev/81-eni-init.rules'), 0o644],
   ['usr/share/man/man8/eni-init.8.gz', gzip(manPage()), 0o644],
 ];
-// Directories shipped empty: eni-init writes its cloud-init drop-in there, also on images without cloud-init,
-// and the units' sandbox (ProtectSystem=strict) can only make an existing directory writable.
-const emptyDirs = ['etc/cloud/cloud.cfg.d'];
+// Directories shipped empty: eni-init writes its cloud-init drop-in and its networkd.conf drop-in there, also on
+// images without cloud-init, and the units' sandbox (ProtectSystem=strict) can only make an existing directory writable.
+const emptyDirs = ['etc/cloud/cloud.cfg.d', 'etc/systemd/networkd.conf.d'];
 
 let stagedBinary;
 function stageCommon(tree) {

@@ -15,6 +15,16 @@ apt-get update -qq
 # time, strace, curl: the benchmark (peak RSS, process counts, the seeds' way).
 apt-get install -y -qq --no-install-recommends iproute2 nftables iputils-ping binutils procps ca-certificates \
   rpm systemd udev man-db groff-base time strace curl >/dev/null
+# The persistent backends' real-tool checks: netplan.io for `netplan generate` (no service, enables nothing);
+# NetworkManager's nmcli for `nmcli --offline` keyfile round-trips: libnm0 installed, the network-manager
+# package only downloaded and extracted (installing it would enable NetworkManager on this machine).
+apt-get install -y -qq --no-install-recommends netplan.io libnm0 >/dev/null
+NM_TREE=/var/cache/eni-init-test/network-manager
+if [ ! -x "$NM_TREE/usr/bin/nmcli" ]; then
+  download=$(mktemp -d)
+  (cd "$download" && apt-get download -qq network-manager >/dev/null 2>&1 && mkdir -p "$NM_TREE" && dpkg-deb -x network-manager_*.deb "$NM_TREE")
+  rm -rf "$download"
+fi
 
 if ! command -v node >/dev/null 2>&1; then
   echo "setup: Node.js 20 or newer is needed to build eni-init (the built executable needs no Node.js)" >&2

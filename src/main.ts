@@ -15,6 +15,10 @@ import { rootedPath } from './files/rooted.ts';
 import { removeFileIfContent, writeFileAtomic } from './files/atomic.ts';
 import { acquireLock } from './files/lock.ts';
 import { readState, writeState } from './files/state.ts';
+import { runCommand } from './persist/command.ts';
+import { NO_FACTS } from './persist/facts.ts';
+import { listOwnFiles } from './persist/own-files.ts';
+import { probeManagers } from './persist/probe.ts';
 import { run } from './run.ts';
 import type { Deps } from './run.ts';
 import { renderText } from './report/text.ts';
@@ -33,6 +37,15 @@ function readConfigSync(path: string): string | null {
   }
 }
 
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 interface StopState {
   requested: boolean;
   critical: boolean;
@@ -41,6 +54,7 @@ interface StopState {
 function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() => Promise<void>)[]): Deps {
   const at = (path: string) => rootedPath(options.root, path);
   const kernel = createIpRunner({ log });
+  const liveHost = rootedPath(options.root, '/') === '/';
   return {
     version: VERSION,
     log,
@@ -53,14 +67,7 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
     },
     kernel,
     files: {
-      async read(path) {
-        try {
-          return await readFile(at(path), 'utf8');
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-          throw error;
-        }
-      },
+      read: (path) => readOptional(at(path)),
       writeAtomic: (path, content) => writeFileAtomic(at(path), content, { mode: 0o644 }),
       removeIfContent: (path, content) => removeFileIfContent(at(path), content),
     },
@@ -70,6 +77,17 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
         return problem === undefined ? { addresses: state.addresses } : { addresses: state.addresses, problem };
       },
       write: (addresses) => writeState(at(`${RUN_DIR}/state.json`), { version: 1, addresses }),
+    },
+    persist: {
+      io: {
+        read: (path) => readOptional(at(path)),
+        write: (path, content, mode) => writeFileAtomic(at(path), content, { mode }),
+        remove: (path, content) => removeFileIfContent(at(path), content),
+      },
+      // Under --root the running managers are not the target's: nothing is probed or activated.
+      probe: async () => (liveHost ? probeManagers(runCommand, await kernel.listInterfaces()) : NO_FACTS),
+      ...(liveHost ? { run: runCommand } : {}),
+      listOwnFiles: () => listOwnFiles(at),
     },
     lock: (deadline) => acquireLock(at(`${RUN_DIR}/lock`), { deadline, log }),
     stopRequested: () => stop.requested,

@@ -14,6 +14,8 @@ import { renderBatches } from './apply/batch.ts';
 import { CLOUD_INIT_CONTENT, CLOUD_INIT_FILE, cloudInitDecision } from './files/cloudinit.ts';
 import { REPORT_SCHEMA_VERSION, changeEntry, eniReport } from './report/report.ts';
 import type { FileEntry, Outcome, Problem, Report } from './report/report.ts';
+import { persistStep, unpersistStep } from './persist/step.ts';
+import type { PersistDeps, PersistResult } from './persist/step.ts';
 
 export interface Deps {
   version: string;
@@ -36,6 +38,8 @@ export interface Deps {
     read(): Promise<{ addresses: RecordedAddress[]; problem?: string }>;
     write(addresses: RecordedAddress[]): Promise<void>;
   };
+  /** Persistent backends: probes of the live managers, their commands, eni-init's files. */
+  persist: PersistDeps;
   lock(deadline: number): Promise<{ release(): Promise<void> }>;
   /** True once SIGTERM/SIGINT arrived: stop before changing anything, never in the middle of a batch. */
   stopRequested(): boolean;
@@ -166,37 +170,76 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
       const decision = cloudInitDecision(await deps.files.read(CLOUD_INIT_FILE));
       report.files.push({ path: CLOUD_INIT_FILE, action: decision === 'write' ? 'would-create' : decision === 'unchanged' ? 'unchanged' : 'kept' });
     }
-    if (options.command === 'plan') return finish('planned', partial ? EXIT.PARTIAL : EXIT.OK);
-    const inSync = plan.operations.length === 0 && !partial;
+    const persisted = await guarded(() => persistStep(persistInput(options, desired, metadata.complete, true, deadline, deps), deps.persist));
+    recordPersist(persisted, report);
+    if (options.command === 'plan') return finish('planned', report.problems.length > 0 ? EXIT.PARTIAL : EXIT.OK);
+    const filesPending = persisted.files.some((file) => file.action.startsWith('would-'));
+    const inSync = plan.operations.length === 0 && !filesPending && report.problems.length === 0;
     return finish(inSync ? 'in-sync' : 'drift', inSync ? EXIT.OK : EXIT.PARTIAL);
   }
 
   if (deps.stopRequested()) throw new InterruptedError();
   const nothingToDo = plan.operations.length === 0;
-  const { cloudInit, applied, after } = await deps.critical(async () => {
+  const { cloudInit, applied, after, persisted, liveChanged } = await deps.critical(async () => {
     const cloudInit = options.skipCloudInit ? undefined : await writeCloudInit(deps, report.problems);
     if (cloudInit) report.files.push(cloudInit);
-    if (nothingToDo) {
-      // Nothing changed since the state was read: no second read, no verification; state written only if stale.
-      const kept = keepPresent(stored.addresses, live);
-      if (kept.length !== stored.addresses.length) await deps.state.write(kept);
-      return { cloudInit, applied: { ok: true, recorded: kept }, after: live };
-    }
-    const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
-    const after = await deps.kernel.readLive();
-    await deps.state.write(keepPresent(applied.recorded, after));
-    return { cloudInit, applied, after };
+    const applied = nothingToDo ? { ok: true, recorded: [...stored.addresses] } : await applyOperations(plan.operations, stored.addresses, deps, report);
+    // After the kernel has the state: the manager that owns an interface gets the same state in its own config.
+    const persisted = await guarded(() => persistStep(persistInput(options, desired, metadata.complete, false, deadline, deps), deps.persist));
+    // Nothing changed since the state was read: no second read, no verification; state written only if stale.
+    const liveChanged = !nothingToDo || persisted.changed;
+    const after = liveChanged ? await deps.kernel.readLive() : live;
+    const kept = keepPresent(applied.recorded, after);
+    if (liveChanged || kept.length !== stored.addresses.length) await deps.state.write(kept);
+    return { cloudInit, applied, after, persisted, liveChanged };
   });
-  const verify = nothingToDo
+  const verify = !liveChanged
     ? { operations: [] }
     : diff({ desired, live: after, recorded: keepPresent(applied.recorded, after), numbering: numberingOf(options), allowRemovals: metadata.complete });
   for (const operation of verify.operations) {
     report.problems.push({ code: 'verify', message: `after applying, still needed: ${changeEntry(operation).command}`, ...(operation.mac === undefined ? {} : { mac: operation.mac }) });
   }
   report.enis = eniReports(desired, plan.operations);
-  if (!applied.ok || verify.operations.length > 0 || cloudInit?.action === 'skipped') return finish('apply-failed', EXIT.APPLY_FAILED);
+  recordPersist(persisted, report);
+  if (!applied.ok || verify.operations.length > 0 || cloudInit?.action === 'skipped' || persistFailed(persisted)) return finish('apply-failed', EXIT.APPLY_FAILED);
   if (report.problems.length > 0) return finish('partial', EXIT.PARTIAL);
-  return finish(plan.operations.length === 0 ? 'no-change' : 'converged', EXIT.OK);
+  return finish(plan.operations.length === 0 && !persisted.changed ? 'no-change' : 'converged', EXIT.OK);
+}
+
+/** The persistence step never takes the run down with it: the kernel state is already applied and recorded. */
+async function guarded(step: () => Promise<PersistResult>): Promise<PersistResult> {
+  try {
+    return await step();
+  } catch (error) {
+    return { owners: [], files: [], changed: false, problems: [{ code: 'persist-write', message: `persistent config: ${error instanceof Error ? error.message : String(error)}` }] };
+  }
+}
+
+/** Files could not be written, or the manager refused them: the setup would not survive its next restart. */
+function persistFailed(persisted: PersistResult): boolean {
+  return persisted.problems.some((problem) => problem.code === 'persist-write' || problem.code === 'persist-activate');
+}
+
+function persistInput(options: Options, desired: DesiredState, complete: boolean, dryRun: boolean, deadline: number, deps: Deps) {
+  const protectedInterfaces = new Set(desired.enis.filter((eni) => eni.status !== 'managed' && eni.ifname !== undefined).map((eni) => eni.ifname as string));
+  for (const name of desired.protectedInterfaces) protectedInterfaces.add(name);
+  return {
+    choice: options.persist,
+    desired,
+    removeStale: complete && options.onlyInterface === '',
+    protectedInterfaces,
+    dryRun,
+    timeLeft: () => deadline - deps.now(),
+  };
+}
+
+function recordPersist(persisted: PersistResult, report: Report): void {
+  report.files.push(...persisted.files);
+  report.problems.push(...persisted.problems);
+  for (const owner of persisted.owners) {
+    const eni = report.enis.find((entry) => entry.interface === owner.ifname);
+    if (eni) eni.persist = { backend: owner.backend, why: owner.why };
+  }
 }
 
 async function writeCloudInit(deps: Deps, problems: Problem[]): Promise<FileEntry> {
@@ -265,17 +308,21 @@ async function removeAll(options: Options, deps: Deps, report: Report, finish: (
   const nothing: DesiredState = { enis: [], global: [], protectedTables: new Set(), protectedInterfaces: new Set(), unmanagedInterfaces: [] };
   const plan = diff({ desired: nothing, live, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: true });
   if (deps.stopRequested()) throw new InterruptedError();
-  const { applied, after, remaining } = await deps.critical(async () => {
+  const deadline = deps.now() + options.deadlineSeconds * 1000;
+  const { applied, after, remaining, persisted } = await deps.critical(async () => {
+    // Files first: the managers forget our profiles and drop-ins before the kernel objects go.
+    const persisted = await guarded(() => unpersistStep(() => deadline - deps.now(), deps.persist));
     const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
     const after = await deps.kernel.readLive();
     const remaining = keepPresent(applied.recorded, after);
     await deps.state.write(remaining);
-    return { applied, after, remaining };
+    return { applied, after, remaining, persisted };
   });
+  recordPersist(persisted, report);
   const verify = diff({ desired: nothing, live: after, recorded: remaining, numbering: numberingOf(options), allowRemovals: true });
   for (const operation of verify.operations) report.problems.push({ code: 'verify', message: `still present after remove: ${changeEntry(operation).command}` });
   const removed = await deps.files.removeIfContent(CLOUD_INIT_FILE, CLOUD_INIT_CONTENT);
   report.files.push({ path: CLOUD_INIT_FILE, action: removed === 'different' ? 'kept' : removed, ...(removed === 'different' ? { note: 'not written by eni-init' } : {}) });
-  if (!applied.ok || verify.operations.length > 0) return finish('apply-failed', EXIT.APPLY_FAILED);
+  if (!applied.ok || verify.operations.length > 0 || persistFailed(persisted)) return finish('apply-failed', EXIT.APPLY_FAILED);
   return finish('removed', EXIT.OK);
 }

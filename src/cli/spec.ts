@@ -1,4 +1,5 @@
 // The one table of options: flag, environment variable, config-file key, default, and help text.
+import type { PersistChoice } from '../persist/types.ts';
 
 export type Command = 'apply' | 'plan' | 'status' | 'remove';
 export const COMMANDS: readonly Command[] = ['apply', 'plan', 'status', 'remove'];
@@ -19,6 +20,7 @@ export interface Options {
   primaryRules: boolean;
   mainRoutesFirst: boolean;
   skipCloudInit: boolean;
+  persist: PersistChoice;
   root: string;
   logLevel: LogLevelOption;
   metadataToken: TokenMode;
@@ -54,6 +56,7 @@ export const DEFAULTS: Omit<Options, 'command'> = {
   primaryRules: false,
   mainRoutesFirst: false,
   skipCloudInit: false,
+  persist: 'auto',
   root: '/',
   logLevel: 'info',
   metadataToken: 'auto',
@@ -79,6 +82,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { flag: 'main-routes-first', key: 'mainRoutesFirst', kind: 'boolean',
     help: 'add "lookup main suppress_prefixlength 0" before the ENI rules (Docker/CNI/VPN routes win)' },
   { flag: 'skip-cloud-init', key: 'skipCloudInit', kind: 'boolean', help: 'do not write the cloud-init network-config file' },
+  { flag: 'persist', key: 'persist', kind: 'string', choices: ['auto', 'none', 'networkmanager', 'netplan', 'networkd', 'ifcfg'], placeholder: 'BACKEND',
+    help: 'also write the config of the network manager that owns each interface, so it keeps the setup across its restarts (auto: detect; none: boot-time only)' },
   { flag: 'root', key: 'root', kind: 'string', placeholder: 'DIR', help: 'prefix every file read or written with DIR (tests, image builds)' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', choices: ['error', 'warn', 'info', 'debug'], placeholder: 'LEVEL', help: 'stderr log level' },
   { flag: 'config', key: 'configFile', kind: 'string', placeholder: 'PATH', help: 'config file (under --root)' },

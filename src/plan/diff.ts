@@ -100,7 +100,10 @@ export function diff(input: DiffInput): Plan {
     } else if (object.kind === 'route') {
       const current = liveRoutes.get(key);
       if (!current) operations.push(withMac({ action: 'add', object, reason: 'ENI table route' }));
-      else if (!current.owned) conflicts.push({ ...(mac === undefined ? {} : { mac }), message: `table ${object.table} already has a ${object.dst} route of another tool (proto ${current.protocol}); left alone` });
+      else if (!current.owned) {
+        // The same route from the network manager that persists this ENI (proto static, kernel, ...) is what we want.
+        if (!sameRoute(current.object, object)) conflicts.push({ ...(mac === undefined ? {} : { mac }), message: `table ${object.table} already has a ${object.dst} route of another tool (proto ${current.protocol}); left alone` });
+      }
       else if (!sameRoute(current.object, object)) operations.push(withMac({ action: 'replace', object, reason: 'route differs from metadata' }));
     } else if (!liveRules.has(key)) {
       operations.push(withMac({ action: 'add', object, reason: object.table === 'main' ? 'main routes first' : 'private IP rule' }));

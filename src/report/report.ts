@@ -53,6 +53,8 @@ export interface EniReport {
   ipv6: string[];
   gateway?: string;
   subnet?: string;
+  /** Which network manager keeps this ENI's setup across its restarts (`none`: eni-init at boot), and why. */
+  persist?: { backend: string; why: string };
   /** Number of changes made (apply, remove) or pending (plan, status) for this ENI. */
   changes: number;
   problems: string[];
@@ -60,7 +62,7 @@ export interface EniReport {
 
 export interface FileEntry {
   path: string;
-  action: 'created' | 'replaced' | 'unchanged' | 'removed' | 'absent' | 'kept' | 'would-create' | 'skipped';
+  action: 'created' | 'replaced' | 'unchanged' | 'removed' | 'absent' | 'kept' | 'would-create' | 'would-replace' | 'would-remove' | 'skipped';
   note?: string;
 }
 

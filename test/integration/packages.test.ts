@@ -101,6 +101,7 @@ const COMMON_FILES: [string, string][] = [
   ['-rw-r--r--', '/usr/share/man/man8/eni-init.8.gz'],
   ['drwxr-xr-x', '/etc/cloud'],
   ['drwxr-xr-x', '/etc/cloud/cloud.cfg.d'],
+  ['drwxr-xr-x', '/etc/systemd/networkd.conf.d'],
 ];
 const DEB_ONLY: [string, string][] = [
   ['-rw-r--r--', '/usr/share/doc/eni-init/copyright'],

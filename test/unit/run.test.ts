@@ -11,6 +11,8 @@ import { silentLogger } from '../../src/log.ts';
 import { CLOUD_INIT_FILE, CLOUD_INIT_CONTENT } from '../../src/files/cloudinit.ts';
 import type { LiveState, MetadataResult } from '../../src/model.ts';
 import { MAC1, liveState, metadata } from './fixtures.ts';
+import { NO_FACTS } from '../../src/persist/facts.ts';
+import { writtenByUs } from '../../src/persist/own-files.ts';
 
 interface World {
   deps: Deps;
@@ -59,6 +61,19 @@ function world(read: () => Promise<MetadataResult>, live: LiveState = liveState(
         write: async () => {
           w.stateWrites += 1;
         },
+      },
+      persist: {
+        io: {
+          read: async (path) => files.get(path) ?? null,
+          write: async (path, content) => {
+            const before = files.get(path);
+            files.set(path, content);
+            return before === undefined ? 'created' : before === content ? 'unchanged' : 'replaced';
+          },
+          remove: async (path) => (files.delete(path) ? 'removed' : 'absent'),
+        },
+        probe: async () => NO_FACTS,
+        listOwnFiles: async () => [...files].filter(([, content]) => writtenByUs(content)).map(([path, content]) => ({ path, content })),
       },
       lock: async () => ({ release: async () => {} }),
       stopRequested: () => false,

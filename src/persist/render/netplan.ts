@@ -1,0 +1,64 @@
+// Pure: one ENI -> a netplan YAML file that adds eni-init's addresses, routes and rules to the interface's definition.
+import type { InterfacePersist, PersistRoute, PersistRule, RenderContext, RenderedFile } from '../types.ts';
+import { assertIfname, assertRenderable, fileContent } from './common.ts';
+
+/*
+ * How this file combines with the admin's (netplan-generate(8), "Handling multiple files", netplan 0.106):
+ * all files of /{lib,etc,run}/netplan are read in lexical order of their names, and definitions with the same
+ * id under `ethernets:` are merged: scalars of later files override, *sequences are concatenated* (new values
+ * appended) and mappings merge key by key. So `90-eni-init-<ifname>.yaml`, read after cloud-init's
+ * `50-cloud-init.yaml`, appends our `addresses`, `routes` and `routing-policy` to the admin's lists under the
+ * admin's id (ctx.netplanId) and overrides nothing: no scalar of ours is written into an admin's definition.
+ * Checked with `netplan generate` (test/unit/persist/render/netplan-generate.test.ts).
+ * Values are validated addresses, CIDRs and numbers; strings are still emitted as JSON strings, which are YAML
+ * double-quoted scalars.
+ */
+
+const quote = (value: string): string => JSON.stringify(value);
+
+export function netplanPath(ifname: string): string {
+  assertIfname(ifname);
+  return `/etc/netplan/90-eni-init-${ifname}.yaml`;
+}
+
+/** One `routes:` entry (netplan writes `from` as networkd's PreferredSource=). */
+function routeLines(route: PersistRoute): string[] {
+  const fields = [`to: ${quote(route.dst)}`];
+  if (route.gateway !== undefined) fields.push(`via: ${quote(route.gateway)}`);
+  if (route.onlink === true) fields.push('on-link: true');
+  if (route.scope !== undefined) fields.push(`scope: ${quote(route.scope)}`);
+  if (route.prefsrc !== undefined) fields.push(`from: ${quote(route.prefsrc)}`);
+  fields.push(`table: ${route.table}`);
+  return fields.map((field, index) => `${index === 0 ? '        - ' : '          '}${field}`);
+}
+
+function ruleLines(rule: PersistRule): string[] {
+  return [`        - from: ${quote(rule.from)}`, `          table: ${rule.table}`, `          priority: ${rule.priority}`];
+}
+
+/**
+ * The netplan file of an ENI. With ctx.netplanId the interface is already defined by the admin (or cloud-init):
+ * we add to that definition only, so its DHCP and matching stay as they are. Without it, a secondary ENI gets a
+ * definition of its own (matched by MAC, named, no DHCP, no router advertisements). The primary ENI is never
+ * matched and never gets dhcp4/dhcp6/accept-ra; a primary that netplan does not define yet gets nothing, since a
+ * new definition without DHCP would take its DHCP address away at the next boot.
+ */
+export function renderNetplan(iface: InterfacePersist, ctx: RenderContext): RenderedFile[] {
+  assertRenderable(iface);
+  const id = ctx.netplanId ?? iface.ifname;
+  if (id.length === 0) throw new Error('refusing to render persistent config: empty netplan id');
+  if (iface.primary && ctx.netplanId === undefined) return [];
+  const body: string[] = [];
+  if (ctx.netplanId === undefined) {
+    body.push('      match:', `        macaddress: ${quote(iface.mac)}`, `      set-name: ${quote(iface.ifname)}`);
+    body.push('      dhcp4: false', '      dhcp6: false', '      accept-ra: false');
+  }
+  if (iface.addresses.length > 0) {
+    body.push('      addresses:', ...iface.addresses.map((entry) => `        - ${quote(`${entry.address}/${entry.prefixLength}`)}`));
+  }
+  if (iface.routes.length > 0) body.push('      routes:', ...iface.routes.flatMap(routeLines));
+  if (iface.rules.length > 0) body.push('      routing-policy:', ...iface.rules.flatMap(ruleLines));
+  if (body.length === 0) return [];
+  const lines = ['network:', '  version: 2', '  ethernets:', `    ${quote(id)}:`, ...body];
+  return [{ path: netplanPath(iface.ifname), content: fileContent(lines), mode: 0o600 }];
+}

@@ -1,0 +1,100 @@
+// Pure: one ENI -> a systemd-networkd drop-in (or a .network file of its own); plus networkd.conf's keep-our-rules drop-in.
+import { posix } from 'node:path';
+import type { InterfacePersist, PersistRoute, PersistRule, RenderContext, RenderedFile } from '../types.ts';
+import { assertIfname, assertRenderable, fileContent, routeDestination } from './common.ts';
+
+/*
+ * Checked against systemd 252 (Debian 12): systemd.network(5), networkd.conf(5).
+ * - Drop-ins: for a network file foo.network, networkd reads foo.network.d/*.conf from *every* network directory
+ *   (/etc, /run, /usr/local/lib, /usr/lib/systemd/network), after the main file, whichever directory that file is in.
+ *   So a drop-in in /etc reaches a netplan-generated /run/systemd/network/10-netplan-eth1.network too.
+ * - [Route] Destination= is given explicitly (0.0.0.0/0, ::/0) for default routes; Scope= applies to IPv4 only.
+ * - [RoutingPolicyRule] takes its family from From=, so Family= is not needed.
+ * - Protocol= is left at networkd's default (`static`), like the routes of the other backends.
+ */
+
+/** Names networkd accepts for a .network file, and nothing a path could be tricked with. */
+const NETWORK_FILE = /^\/[A-Za-z0-9_.@+\-/]*\/[A-Za-z0-9_.@+-]+\.network$/;
+
+const DROP_IN_NAME = '50-eni-init.conf';
+
+export function networkdFullPath(ifname: string): string {
+  assertIfname(ifname);
+  return `/etc/systemd/network/50-eni-init-${ifname}.network`;
+}
+
+/** `/etc/systemd/network/<basename>.d/50-eni-init.conf` for the network file networkd applies to the link. */
+export function networkdDropInPath(networkFile: string): string {
+  if (!NETWORK_FILE.test(networkFile) || networkFile.split('/').includes('..')) {
+    throw new Error(`refusing to render persistent config: invalid networkd file ${JSON.stringify(networkFile)}`);
+  }
+  return `/etc/systemd/network/${posix.basename(networkFile)}.d/${DROP_IN_NAME}`;
+}
+
+function routeSection(route: PersistRoute): string[] {
+  const lines = ['[Route]', `Destination=${routeDestination(route)}`];
+  if (route.gateway !== undefined) lines.push(`Gateway=${route.gateway}`);
+  if (route.onlink === true) lines.push('GatewayOnLink=yes');
+  if (route.prefsrc !== undefined) lines.push(`PreferredSource=${route.prefsrc}`);
+  if (route.scope !== undefined && route.family === 4) lines.push(`Scope=${route.scope}`);
+  lines.push(`Table=${route.table}`);
+  return lines;
+}
+
+const ruleSection = (rule: PersistRule): string[] => ['[RoutingPolicyRule]', `From=${rule.from}`, `Table=${rule.table}`, `Priority=${rule.priority}`];
+
+/** [Address], [Route] and [RoutingPolicyRule] sections, each preceded by an empty line. */
+function objectSections(iface: InterfacePersist): string[] {
+  const sections = [
+    ...iface.addresses.map((entry) => ['[Address]', `Address=${entry.address}/${entry.prefixLength}`]),
+    ...iface.routes.map(routeSection),
+    ...iface.rules.map(ruleSection),
+  ];
+  return sections.flatMap((section) => ['', ...section]);
+}
+
+/**
+ * With ctx.networkFile (the file networkd already applies to the link: the admin's, netplan's, the distribution's),
+ * a drop-in that adds our sections to it; its [Match] and [Network] (DHCP included) stay as they are. Without it, a
+ * secondary ENI gets a .network file of its own; the primary gets nothing (a file of ours would replace its DHCP).
+ */
+export function renderNetworkd(iface: InterfacePersist, ctx: RenderContext): RenderedFile[] {
+  assertRenderable(iface);
+  if (ctx.networkFile !== undefined) {
+    const path = networkdDropInPath(ctx.networkFile);
+    const sections = objectSections(iface);
+    return sections.length === 0 ? [] : [{ path, content: fileContent(sections), mode: 0o644 }];
+  }
+  if (iface.primary) return [];
+  const hasIpv6 = iface.addresses.some((entry) => entry.family === 6);
+  const lines = [
+    '',
+    '[Match]',
+    `MACAddress=${iface.mac}`,
+    `Name=${iface.ifname}`,
+    '',
+    '[Link]',
+    // A secondary ENI must not hold up network-online.target (nor fail systemd-networkd-wait-online).
+    'RequiredForOnline=no',
+    '',
+    '[Network]',
+    'DHCP=no',
+    // IPv6 needs the link-local address to reach the gateway; routes come from metadata, not from RAs.
+    `LinkLocalAddressing=${hasIpv6 ? 'ipv6' : 'no'}`,
+    'IPv6AcceptRA=no',
+    ...objectSections(iface),
+  ];
+  return [{ path: networkdFullPath(iface.ifname), content: fileContent(lines), mode: 0o644 }];
+}
+
+/**
+ * networkd.conf drop-in: by default networkd deletes, when it starts or restarts, every routing policy rule it
+ * did not configure itself (ManageForeignRoutingPolicyRules=yes), eni-init's runtime rules included.
+ */
+export function renderNetworkdGlobal(): RenderedFile {
+  return {
+    path: '/etc/systemd/networkd.conf.d/50-eni-init.conf',
+    content: fileContent(['[Network]', 'ManageForeignRoutingPolicyRules=no']),
+    mode: 0o644,
+  };
+}

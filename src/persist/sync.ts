@@ -1,0 +1,128 @@
+// Brings eni-init's persistent files in line with the desired state: render, write what differs, remove stale ones.
+import type { FileEntry, Problem } from '../report/report.ts';
+import type { ManagerFacts } from './facts.ts';
+import type { OwnFile } from './own-files.ts';
+import { NETWORKD_CONF_DIR, fileInterface } from './own-files.ts';
+import { chooseOwner } from './owner.ts';
+import type { Ownership } from './owner.ts';
+import { render } from './render/index.ts';
+import { renderNetworkdGlobal } from './render/networkd.ts';
+import type { Backend, InterfacePersist, PersistChoice, RenderedFile } from './types.ts';
+
+export interface FileIo {
+  read(path: string): Promise<string | null>;
+  write(path: string, content: string, mode: number): Promise<'created' | 'replaced' | 'unchanged'>;
+  remove(path: string, content: string): Promise<'removed' | 'absent' | 'different'>;
+}
+
+/** One file this run wrote or removed, with what it held before (for a rollback) and whom it configures. */
+export interface FileChange {
+  backend: Backend;
+  ifname?: string;
+  path: string;
+  action: 'created' | 'replaced' | 'removed';
+  content: string;
+  previous: string | null;
+  mode: number;
+}
+
+export interface DesiredFile extends RenderedFile {
+  backend: Backend;
+  ifname?: string;
+}
+
+/** Owners and the files they should hold; pure. */
+export function desiredFiles(choice: PersistChoice, interfaces: readonly InterfacePersist[], facts: ManagerFacts): { owners: Ownership[]; files: DesiredFile[] } {
+  const owners: Ownership[] = [];
+  const files: DesiredFile[] = [];
+  for (const iface of interfaces) {
+    const owner = chooseOwner(choice, iface.ifname, facts);
+    owners.push(owner);
+    if (owner.backend === 'none') continue;
+    for (const file of render(owner.backend, iface, owner.context)) files.push({ ...file, backend: owner.backend, ifname: iface.ifname });
+  }
+  // systemd-networkd deletes every rule it does not know when it starts, unless told to leave foreign rules alone.
+  const hasRules = interfaces.some((iface) => iface.rules.length > 0);
+  const networkdInUse = choice === 'networkd' || choice === 'netplan' || (choice === 'auto' && facts.networkd.running);
+  if (hasRules && networkdInUse) files.push({ ...renderNetworkdGlobal(), backend: 'networkd' });
+  return { owners, files };
+}
+
+export function backendOfPath(path: string): Backend {
+  if (path.startsWith('/etc/NetworkManager/')) return 'networkmanager';
+  if (path.startsWith('/etc/netplan/')) return 'netplan';
+  if (path.startsWith('/etc/systemd/')) return 'networkd';
+  return 'ifcfg';
+}
+
+export interface SyncInput {
+  files: readonly DesiredFile[];
+  present: readonly OwnFile[];
+  /** Remove eni-init files that are no longer wanted (complete metadata, no --only-interface). */
+  removeStale: boolean;
+  /** Interfaces whose files must stay (excluded, bad metadata, ...): a file of unknown interface stays when there are any. */
+  protectedInterfaces: ReadonlySet<string>;
+  dryRun: boolean;
+}
+
+export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries: FileEntry[]; changes: FileChange[]; problems: Problem[] }> {
+  const entries: FileEntry[] = [];
+  const changes: FileChange[] = [];
+  const problems: Problem[] = [];
+  const wanted = new Set(input.files.map((file) => file.path));
+  for (const file of input.files) {
+    const where = file.ifname === undefined ? {} : { interface: file.ifname };
+    let previous: string | null;
+    try {
+      previous = await io.read(file.path);
+    } catch (error) {
+      problems.push({ code: 'persist-write', message: `cannot read ${file.path}: ${messageOf(error)}`, ...where });
+      entries.push({ path: file.path, action: 'skipped', note: 'read failed' });
+      continue;
+    }
+    const ours = previous === null || input.present.some((own) => own.path === file.path);
+    if (!ours) {
+      // Someone else's file at our path (hand-written or from another tool): never overwritten.
+      problems.push({ code: 'persist-foreign', message: `${file.path} exists and was not written by eni-init; left alone, ${file.ifname ?? 'the setting'} is not persisted`, ...where });
+      entries.push({ path: file.path, action: 'kept', note: 'not written by eni-init' });
+      continue;
+    }
+    if (input.dryRun) {
+      entries.push({ path: file.path, action: previous === null ? 'would-create' : previous === file.content ? 'unchanged' : 'would-replace' });
+      continue;
+    }
+    try {
+      const action = await io.write(file.path, file.content, file.mode);
+      entries.push({ path: file.path, action, note: file.backend });
+      if (action !== 'unchanged') changes.push({ backend: file.backend, ...(file.ifname === undefined ? {} : { ifname: file.ifname }), path: file.path, action, content: file.content, previous, mode: file.mode });
+    } catch (error) {
+      problems.push({ code: 'persist-write', message: `cannot write ${file.path}: ${messageOf(error)}`, ...where });
+      entries.push({ path: file.path, action: 'skipped', note: 'write failed' });
+    }
+  }
+  for (const own of input.present) {
+    if (wanted.has(own.path)) continue;
+    const owner = fileInterface(own.path);
+    const protectedFile = owner === undefined ? input.protectedInterfaces.size > 0 : input.protectedInterfaces.has(owner);
+    if (!input.removeStale || protectedFile) {
+      entries.push({ path: own.path, action: 'kept', note: protectedFile ? 'its interface is left alone this run' : 'no longer wanted; kept until metadata is complete' });
+      continue;
+    }
+    if (input.dryRun) {
+      entries.push({ path: own.path, action: 'would-remove' });
+      continue;
+    }
+    try {
+      const action = await io.remove(own.path, own.content);
+      entries.push({ path: own.path, action: action === 'different' ? 'kept' : action, ...(action === 'different' ? { note: 'changed since it was read' } : {}) });
+      if (action === 'removed') changes.push({ backend: backendOfPath(own.path), path: own.path, action, content: own.content, previous: own.content, mode: 0o600 });
+    } catch (error) {
+      problems.push({ code: 'persist-write', message: `cannot remove ${own.path}: ${messageOf(error)}` });
+      entries.push({ path: own.path, action: 'skipped', note: 'remove failed' });
+    }
+  }
+  return { entries, changes, problems };
+}
+
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+export const isGlobalNetworkdConf = (path: string): boolean => path.startsWith(`${NETWORKD_CONF_DIR}/`);

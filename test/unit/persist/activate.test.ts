@@ -1,0 +1,113 @@
+// Activation over a recording command runner: which manager commands run, in what order, and what is reported.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { activate } from '../../../src/persist/activate.ts';
+import type { CommandResult } from '../../../src/persist/command.ts';
+import { NO_FACTS } from '../../../src/persist/facts.ts';
+import type { ManagerFacts } from '../../../src/persist/facts.ts';
+import { keyfileUuid } from '../../../src/persist/own-files.ts';
+import { desiredFiles } from '../../../src/persist/sync.ts';
+import type { FileChange, FileIo } from '../../../src/persist/sync.ts';
+import { secondary } from './render/fixtures.ts';
+
+const ok: CommandResult = { ok: true, code: 0, stdout: '', stderr: '' };
+
+function recorder(fail: (argv: readonly string[]) => boolean = () => false) {
+  const ran: string[] = [];
+  return {
+    ran,
+    run: async (argv: readonly string[]) => {
+      ran.push(argv.join(' '));
+      return fail(argv) ? { ok: false, code: 1, stdout: '', stderr: 'Error: invalid YAML\n' } : ok;
+    },
+  };
+}
+
+function memoryIo(files: Map<string, string>): FileIo {
+  return {
+    read: async (path) => files.get(path) ?? null,
+    write: async (path, content) => {
+      files.set(path, content);
+      return 'replaced';
+    },
+    remove: async (path) => (files.delete(path) ? 'removed' : 'absent'),
+  };
+}
+
+const created = (file: { backend: FileChange['backend']; path: string; content: string; mode: number; ifname?: string }, previous: string | null = null): FileChange => ({
+  backend: file.backend,
+  ...(file.ifname === undefined ? {} : { ifname: file.ifname }),
+  path: file.path,
+  action: previous === null ? 'created' : 'replaced',
+  content: file.content,
+  previous,
+  mode: file.mode,
+});
+
+test('NetworkManager: the profile is loaded and brought up on its own interface; then it must be the active one', async () => {
+  const nm = (uuid?: string): ManagerFacts => ({ ...NO_FACTS, probed: true, networkManager: { running: true, devices: { eth1: { state: 'connected', ...(uuid ? { connectionUuid: uuid } : {}) } } } });
+  const { owners, files } = desiredFiles('auto', [secondary], nm('cloud-init-uuid'));
+  const uuid = keyfileUuid(files[0]?.content ?? '');
+  assert.ok(uuid);
+  const { ran, run } = recorder();
+  let probes = 0;
+  const problems = await activate(
+    { changes: files.map((file) => created(file)), owners, files, facts: nm('cloud-init-uuid'), timeLeft: () => 25_000 },
+    { run, io: memoryIo(new Map()), probe: async () => (probes++, nm(uuid)) },
+  );
+  assert.deepEqual(ran, [
+    'nmcli connection load /etc/NetworkManager/system-connections/eni-init-eth1.nmconnection',
+    `nmcli --wait 20 connection up uuid ${uuid} ifname eth1`,
+  ]);
+  assert.deepEqual(problems, []);
+  assert.equal(probes, 1);
+
+  // Still another profile active afterwards: shadowed, reported.
+  const shadowed = await activate(
+    { changes: [], owners, files, facts: nm('cloud-init-uuid'), timeLeft: () => 25_000 },
+    { run: recorder().run, io: memoryIo(new Map()), probe: async () => nm('cloud-init-uuid') },
+  );
+  assert.equal(shadowed[0]?.code, 'persist-shadowed');
+});
+
+test('netplan: a file netplan generate refuses is rolled back to what was there before', async () => {
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, netplan: true, networkd: { running: true, links: {} } };
+  const { owners, files } = desiredFiles('netplan', [secondary], facts);
+  const disk = new Map<string, string>();
+  const file = files.find((entry) => entry.backend === 'netplan');
+  assert.ok(file);
+  disk.set(file.path, file.content);
+  const { ran, run } = recorder((argv) => argv.join(' ') === 'netplan generate' && disk.get(file.path) === file.content);
+  const problems = await activate(
+    { changes: [created(file, '# Written by eni-init. previous\n')], owners, files, facts, timeLeft: () => 25_000 },
+    { run, io: memoryIo(disk), probe: async () => facts },
+  );
+  assert.equal(disk.get(file.path), '# Written by eni-init. previous\n');
+  assert.deepEqual(ran.slice(0, 2), ['netplan generate', 'netplan generate']);
+  assert.ok(problems.some((problem) => problem.code === 'persist-activate' && problem.message.includes('rolled back')));
+});
+
+test('networkd: reload, never restart; a drop-in the link does not show is reconfigured once, then reported', async () => {
+  const link = { adminState: 'configured', networkFile: '/etc/systemd/network/80-ecs.network', dropins: [] as string[] };
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, networkd: { running: true, links: { eth1: link } } };
+  const { owners, files } = desiredFiles('auto', [secondary], facts);
+  assert.deepEqual(files.map((file) => file.path), ['/etc/systemd/network/80-ecs.network.d/50-eni-init.conf', '/etc/systemd/networkd.conf.d/50-eni-init.conf']);
+  const { ran, run } = recorder();
+  const problems = await activate(
+    { changes: files.map((file) => created(file)), owners, files, facts, timeLeft: () => 25_000 },
+    { run, io: memoryIo(new Map()), probe: async () => facts },
+  );
+  assert.deepEqual(ran, ['networkctl reload', 'networkctl reconfigure eth1']);
+  assert.ok(ran.every((command) => !command.includes('restart')));
+  assert.equal(problems[0]?.code, 'persist-shadowed');
+});
+
+test('only the global networkd file changed: nothing to reload (networkd reads it when it starts)', async () => {
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, networkd: { running: true, links: {} } };
+  const { files } = desiredFiles('auto', [secondary], facts);
+  const global = files.filter((file) => file.path.startsWith('/etc/systemd/networkd.conf.d/'));
+  assert.equal(global.length, 1);
+  const { ran, run } = recorder();
+  await activate({ changes: global.map((file) => created(file)), owners: [], files, facts, timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => facts });
+  assert.deepEqual(ran, []);
+});
