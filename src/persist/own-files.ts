@@ -34,7 +34,7 @@ async function candidates(list: Lister): Promise<string[]> {
   };
   await add(NM_DIR, /^eni-init-.*\.nmconnection$/);
   await add(NETPLAN_DIR, /^90-eni-init-.*\.yaml$/);
-  await add(NETWORKD_DIR, /^50-eni-init-.*\.network$/);
+  await add(NETWORKD_DIR, /^05-eni-init-.*\.network$/);
   await add(NETWORKD_CONF_DIR, /^50-eni-init\.conf$/);
   await add(IFCFG_DIR, /^(ifcfg|route6?|rule6?)-/);
   for (const name of await list(NETWORKD_DIR)) if (name.endsWith('.network.d')) await add(posix.join(NETWORKD_DIR, name), /^50-eni-init\.conf$/);
@@ -65,6 +65,6 @@ export async function listOwnFiles(at: (path: string) => string): Promise<OwnFil
 /** The interface a file of ours configures, from its name; undefined for drop-ins and the global networkd file. */
 export function fileInterface(path: string): string | undefined {
   const name = posix.basename(path);
-  const match = /^(?:eni-init-(.+)\.nmconnection|90-eni-init-(.+)\.yaml|50-eni-init-(.+)\.network|(?:ifcfg|route6?|rule6?)-(.+))$/.exec(name);
+  const match = /^(?:eni-init-(.+)\.nmconnection|90-eni-init-(.+)\.yaml|05-eni-init-(.+)\.network|(?:ifcfg|route6?|rule6?)-(.+))$/.exec(name);
   return match?.slice(1).find((part) => part !== undefined);
 }

@@ -16,7 +16,10 @@ function contextFor(ifname: string, facts: ManagerFacts): RenderContext {
   const link = facts.networkd.links[ifname];
   const device = facts.networkManager.devices[ifname];
   const context: RenderContext = {};
-  if (facts.networkd.running && networkdManages(link) && link?.networkFile !== undefined) context.networkFile = link.networkFile;
+  // A drop-in applies to every link its .network file matches: only a file of this link alone may get one
+  // (a catch-all `Name=eth*` file gets none; the link gets a file of its own that sorts first instead).
+  const shared = Object.entries(facts.networkd.links).some(([name, other]) => name !== ifname && other.networkFile === link?.networkFile);
+  if (facts.networkd.running && networkdManages(link) && link?.networkFile !== undefined && !shared) context.networkFile = link.networkFile;
   const netplanId = netplanIdOf(context.networkFile) ?? (nmManages(device) ? netplanIdOf(device?.connectionFile) : undefined);
   if (netplanId !== undefined) context.netplanId = netplanId;
   return context;

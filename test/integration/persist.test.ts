@@ -12,7 +12,7 @@ interface PersistReport extends ReportShape {
   enis: (ReportShape['enis'][number] & { persist?: { backend: string; why: string } })[];
 }
 
-const NETWORKD_ETH1 = '/etc/systemd/network/50-eni-init-eth1.network';
+const NETWORKD_ETH1 = '/etc/systemd/network/05-eni-init-eth1.network';
 const NETWORKD_CONF = '/etc/systemd/networkd.conf.d/50-eni-init.conf';
 const NM_ETH1 = '/etc/NetworkManager/system-connections/eni-init-eth1.nmconnection';
 
@@ -32,7 +32,7 @@ test('--persist=networkd: files written once, unchanged on the second run, remov
     assert.match(eth1, /\[RoutingPolicyRule\][^[]*Table=1001/);
     assert.match(readFileSync(at(NETWORKD_CONF), 'utf8'), /ManageForeignRoutingPolicyRules=no/);
     // The primary keeps its DHCP file: no full .network file of ours for eth0.
-    assert.equal(existsSync(at('/etc/systemd/network/50-eni-init-eth0.network')), false);
+    assert.equal(existsSync(at('/etc/systemd/network/05-eni-init-eth0.network')), false);
     const reach = await sim.reachableAll();
     assert.ok(reach.every((entry) => entry.ping && entry.tcp), JSON.stringify(reach));
 
@@ -45,18 +45,18 @@ test('--persist=networkd: files written once, unchanged on the second run, remov
 
     // The admin's own file at one of our paths: kept byte for byte, reported, exit 3.
     const foreign = '# mine\n[Match]\nName=eth2\n';
-    writeFileSync(at('/etc/systemd/network/50-eni-init-eth2.network'), foreign);
+    writeFileSync(at('/etc/systemd/network/05-eni-init-eth2.network'), foreign);
     const third = await sim.runEniInit(['--persist', 'networkd', '--json']);
     assert.equal(third.code, 3, third.stdout);
     assert.ok((third.report as PersistReport).problems.some((problem) => problem.code === 'persist-foreign'));
-    assert.equal(readFileSync(at('/etc/systemd/network/50-eni-init-eth2.network'), 'utf8'), foreign);
+    assert.equal(readFileSync(at('/etc/systemd/network/05-eni-init-eth2.network'), 'utf8'), foreign);
 
     const removed = await sim.runEniInit(['remove', '--json']);
     assert.equal(removed.code, 0, removed.stdout);
     assert.equal(actionOf(removed.report as PersistReport, NETWORKD_ETH1), 'removed');
     assert.equal(existsSync(at(NETWORKD_ETH1)), false);
     assert.equal(existsSync(at(NETWORKD_CONF)), false);
-    assert.equal(readFileSync(at('/etc/systemd/network/50-eni-init-eth2.network'), 'utf8'), foreign);
+    assert.equal(readFileSync(at('/etc/systemd/network/05-eni-init-eth2.network'), 'utf8'), foreign);
   });
 });
 

@@ -20,7 +20,7 @@ const DROP_IN_NAME = '50-eni-init.conf';
 
 export function networkdFullPath(ifname: string): string {
   assertIfname(ifname);
-  return `/etc/systemd/network/50-eni-init-${ifname}.network`;
+  return `/etc/systemd/network/05-eni-init-${ifname}.network`;
 }
 
 /** `/etc/systemd/network/<basename>.d/50-eni-init.conf` for the network file networkd applies to the link. */

@@ -46,3 +46,11 @@ test('forced backends and --root', () => {
   assert.match(chooseOwner('auto', 'eth1', NO_FACTS).why, /--root/);
   assert.equal(chooseOwner('none', 'eth1', facts({})).backend, 'none');
 });
+
+test('a .network file shared by several links gets no drop-in: it would configure them all', () => {
+  const shared = { adminState: 'configured', networkFile: '/etc/systemd/network/80-dhcp.network', dropins: [] };
+  const networkd = facts({ networkd: { running: true, links: { eth0: shared, eth1: shared, eth2: { ...shared, networkFile: '/etc/systemd/network/81-eth2.network' } } } });
+  assert.equal(chooseOwner('auto', 'eth1', networkd).backend, 'networkd');
+  assert.equal(chooseOwner('auto', 'eth1', networkd).context.networkFile, undefined);
+  assert.equal(chooseOwner('auto', 'eth2', networkd).context.networkFile, '/etc/systemd/network/81-eth2.network');
+});
