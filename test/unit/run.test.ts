@@ -24,6 +24,11 @@ interface World {
 function world(read: () => Promise<MetadataResult>, live: LiveState = liveState()): World {
   const batches: string[][] = [];
   const files = new Map<string, string>();
+  const store = (path: string, content: string) => {
+    const before = files.get(path);
+    files.set(path, content);
+    return before === undefined ? 'created' : before === content ? 'unchanged' : 'replaced';
+  };
   const w: World = {
     batches,
     files,
@@ -44,11 +49,7 @@ function world(read: () => Promise<MetadataResult>, live: LiveState = liveState(
       },
       files: {
         read: async (path) => files.get(path) ?? null,
-        writeAtomic: async (path, content) => {
-          const before = files.get(path);
-          files.set(path, content);
-          return before === undefined ? 'created' : before === content ? 'unchanged' : 'replaced';
-        },
+        writeAtomic: async (path, content) => store(path, content),
         removeIfContent: async (path, content) => {
           if (!files.has(path)) return 'absent';
           if (files.get(path) !== content) return 'different';
@@ -65,11 +66,7 @@ function world(read: () => Promise<MetadataResult>, live: LiveState = liveState(
       persist: {
         io: {
           read: async (path) => files.get(path) ?? null,
-          write: async (path, content) => {
-            const before = files.get(path);
-            files.set(path, content);
-            return before === undefined ? 'created' : before === content ? 'unchanged' : 'replaced';
-          },
+          write: async (path, content) => store(path, content),
           remove: async (path) => (files.delete(path) ? 'removed' : 'absent'),
         },
         probe: async () => NO_FACTS,
@@ -159,4 +156,23 @@ test('remove deletes only our own file content', async () => {
   assert.equal(report.exitCode, EXIT.OK);
   assert.equal(w.files.get(CLOUD_INIT_FILE), 'network: {config: disabled}\n');
   assert.deepEqual(report.files, [{ path: CLOUD_INIT_FILE, action: 'kept', note: 'not written by eni-init' }]);
+});
+
+test('a failing persistence step is reported (exit 6) after the kernel batch and the state write, never instead of them', async () => {
+  const w = world(async () => metadata());
+  w.deps.persist.listOwnFiles = async () => {
+    throw new Error('EIO reading /etc/netplan');
+  };
+  const report = await run(opts('apply', { persist: 'netplan' }), w.deps);
+  assert.equal(w.batches.length, 1);
+  assert.ok(w.stateWrites > 0);
+  assert.equal(report.exitCode, EXIT.APPLY_FAILED);
+  assert.ok(report.problems.some((problem) => problem.code === 'persist-write' && problem.message.includes('EIO')));
+});
+
+test('plan with a forced backend lists the files it would write, writes none', async () => {
+  const w = world(async () => metadata());
+  const report = await run(opts('plan', { persist: 'networkmanager' }), w.deps);
+  assert.ok(report.files.some((file) => file.path === '/etc/NetworkManager/system-connections/eni-init-eth1.nmconnection' && file.action === 'would-create'));
+  assert.equal(w.files.size, 0);
 });
