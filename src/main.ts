@@ -85,7 +85,7 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
         remove: (path, content) => removeFileIfContent(at(path), content),
       },
       // Under --root the running managers are not the target's: nothing is probed or activated.
-      probe: async () => (liveHost ? probeManagers(runCommand, await kernel.listInterfaces()) : NO_FACTS),
+      probe: async (timeoutMs) => (liveHost ? probeManagers(runCommand, await kernel.listInterfaces(), timeoutMs) : NO_FACTS),
       ...(liveHost ? { run: runCommand } : {}),
       listOwnFiles: () => listOwnFiles(at),
     },

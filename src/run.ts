@@ -226,7 +226,8 @@ function persistInput(options: Options, desired: DesiredState, complete: boolean
   return {
     choice: options.persist,
     desired,
-    removeStale: complete && options.onlyInterface === '',
+    // An ENI whose interface is late, ambiguous or without a slot may still own files: nothing is stale then.
+    removeStale: complete && options.onlyInterface === '' && desired.enis.every((eni) => eni.status === 'managed' || eni.status === 'excluded'),
     protectedInterfaces,
     dryRun,
     timeLeft: () => deadline - deps.now(),
@@ -306,12 +307,14 @@ async function removeAll(options: Options, deps: Deps, report: Report, finish: (
   const stored = await deps.state.read();
   if (stored.problem) report.problems.push({ code: 'state-file', message: stored.problem });
   const nothing: DesiredState = { enis: [], global: [], protectedTables: new Set(), protectedInterfaces: new Set(), unmanagedInterfaces: [] };
-  const plan = diff({ desired: nothing, live, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: true });
   if (deps.stopRequested()) throw new InterruptedError();
   const deadline = deps.now() + options.deadlineSeconds * 1000;
   const { applied, after, remaining, persisted } = await deps.critical(async () => {
-    // Files first: the managers forget our profiles and drop-ins before the kernel objects go.
+    // Files first: the managers forget our profiles and drop-ins before the kernel objects go; what a manager
+    // already took away with them is not ours to delete again, so the plan is made from the state after that.
     const persisted = await guarded(() => unpersistStep(() => deadline - deps.now(), deps.persist));
+    const current = persisted.changed ? await deps.kernel.readLive() : live;
+    const plan = diff({ desired: nothing, live: current, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: true });
     const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
     const after = await deps.kernel.readLive();
     const remaining = keepPresent(applied.recorded, after);

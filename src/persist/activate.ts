@@ -14,49 +14,74 @@ export interface ActivationInput {
   files: readonly DesiredFile[];
   /** Facts probed before the files were written. */
   facts: ManagerFacts;
-  /** Milliseconds left for activation; each command gets at most 20 s of it. */
+  /** Milliseconds left of the run's deadline: no command starts after it, none runs past it (20 s at most). */
   timeLeft(): number;
 }
 
 export interface ActivationDeps {
   run: CommandRunner;
   io: FileIo;
-  probe(): Promise<ManagerFacts>;
+  probe(timeoutMs: number): Promise<ManagerFacts>;
 }
 
-export async function activate(input: ActivationInput, deps: ActivationDeps): Promise<Problem[]> {
-  const problems: Problem[] = [];
-  const timeout = () => Math.max(1000, Math.min(20_000, input.timeLeft()));
-  const step = async (argv: string[], ifname?: string): Promise<boolean> => {
-    const result = await deps.run(argv, timeout());
-    if (!result.ok) problems.push({ code: 'persist-activate', message: describeFailure(argv, result), ...(ifname === undefined ? {} : { interface: ifname }) });
+/** Runs commands in order within the deadline; a command that cannot start in time is reported, not run. */
+class Steps {
+  readonly problems: Problem[] = [];
+  ran = false;
+  constructor(
+    private readonly deps: ActivationDeps,
+    private readonly timeLeft: () => number,
+  ) {}
+
+  timeout(): number {
+    return Math.min(20_000, this.timeLeft());
+  }
+
+  async run(argv: string[], ifname?: string): Promise<boolean> {
+    const where = ifname === undefined ? {} : { interface: ifname };
+    if (this.timeout() < 500) {
+      this.problems.push({ code: 'persist-activate', message: `${argv.join(' ')}: not run, the deadline is reached`, ...where });
+      return false;
+    }
+    this.ran = true;
+    const result = await this.deps.run(argv, this.timeout());
+    if (!result.ok) this.problems.push({ code: 'persist-activate', message: describeFailure(argv, result), ...where });
     return result.ok;
-  };
+  }
+
+  probe(): Promise<ManagerFacts> {
+    return this.deps.probe(Math.max(100, Math.min(5000, this.timeLeft())));
+  }
+}
+
+export async function activate(input: ActivationInput, deps: ActivationDeps): Promise<{ problems: Problem[]; ran: boolean }> {
+  const steps = new Steps(deps, input.timeLeft);
   const changed = (backend: FileChange['backend']) => input.changes.filter((change) => change.backend === backend);
   const { facts } = input;
 
   if (changed('netplan').length > 0 && facts.netplan) {
-    if (!(await step(['netplan', 'generate']))) await rollBack(changed('netplan'), deps, problems, () => step(['netplan', 'generate']));
+    if (!(await steps.run(['netplan', 'generate']))) await rollBack(changed('netplan'), deps.io, steps);
     else {
-      if (facts.networkd.running) await step(['networkctl', 'reload']);
-      if (facts.networkManager.running) await step(['nmcli', 'connection', 'reload']);
+      if (facts.networkd.running) await steps.run(['networkctl', 'reload']);
+      if (facts.networkManager.running) await steps.run(['nmcli', 'connection', 'reload']);
     }
   }
-  if (facts.networkd.running && changed('networkd').some((change) => !isGlobalNetworkdConf(change.path))) await step(['networkctl', 'reload']);
+  // networkd.conf is read when networkd starts: a changed networkd.conf.d file alone needs no reload.
+  if (facts.networkd.running && changed('networkd').some((change) => !isGlobalNetworkdConf(change.path))) await steps.run(['networkctl', 'reload']);
   if (facts.networkManager.running) {
-    for (const change of changed('networkmanager')) await step(['nmcli', 'connection', 'load', change.path], change.ifname);
+    for (const change of changed('networkmanager')) await steps.run(['nmcli', 'connection', 'load', change.path], change.ifname);
     for (const owner of input.owners) {
       if (owner.backend !== 'networkmanager' || !owner.live) continue;
       const uuid = ownUuid(input.files, owner.ifname);
       const fileChanged = input.changes.some((change) => change.ifname === owner.ifname);
       if (uuid !== undefined && (fileChanged || facts.networkManager.devices[owner.ifname]?.connectionUuid !== uuid)) {
-        // Activates only this secondary interface; the primary's connection is never touched.
-        await step(['nmcli', '--wait', String(Math.ceil(timeout() / 1000)), 'connection', 'up', 'uuid', uuid, 'ifname', owner.ifname], owner.ifname);
+        // Activates only this secondary interface (the primary never has a profile of ours).
+        await steps.run(['nmcli', '--wait', String(Math.max(1, Math.floor(steps.timeout() / 1000) - 1)), 'connection', 'up', 'uuid', uuid, 'ifname', owner.ifname], owner.ifname);
       }
     }
   }
-  if (input.owners.some((owner) => owner.live && owner.backend !== 'ifcfg')) problems.push(...(await checkOwnership(input, deps)));
-  return problems;
+  if (steps.ran && input.owners.some((owner) => owner.live && owner.backend !== 'ifcfg')) await checkOwnership(input, deps.io, steps);
+  return { problems: steps.problems, ran: steps.ran };
 }
 
 function ownUuid(files: readonly DesiredFile[], ifname: string): string | undefined {
@@ -65,51 +90,46 @@ function ownUuid(files: readonly DesiredFile[], ifname: string): string | undefi
 }
 
 /** Puts back what the rejected files replaced (or removes them when new), then lets the manager re-read. */
-async function rollBack(changes: readonly FileChange[], deps: ActivationDeps, problems: Problem[], reread: () => Promise<boolean>): Promise<void> {
+async function rollBack(changes: readonly FileChange[], io: FileIo, steps: Steps): Promise<void> {
   for (const change of changes) {
     try {
-      if (change.previous === null) await deps.io.remove(change.path, change.content);
-      else await deps.io.write(change.path, change.previous, change.mode);
+      if (change.previous === null) await io.remove(change.path, change.content);
+      else await io.write(change.path, change.previous, change.mode);
     } catch (error) {
-      problems.push({ code: 'persist-write', message: `cannot roll back ${change.path}: ${messageOf(error)}` });
+      steps.problems.push({ code: 'persist-write', message: `cannot roll back ${change.path}: ${messageOf(error)}` });
     }
   }
-  problems.push({ code: 'persist-activate', message: `the manager refused the new files; rolled back: ${changes.map((change) => change.path).join(', ')}` });
-  await reread();
+  steps.problems.push({ code: 'persist-activate', message: `the manager refused the new files; rolled back: ${changes.map((change) => change.path).join(', ')}` });
+  await steps.run(['netplan', 'generate']);
 }
 
-/** After activation: the manager must really use our profile or drop-in; a shadowed file is reported, not assumed. */
-async function checkOwnership(input: ActivationInput, deps: ActivationDeps): Promise<Problem[]> {
-  const problems: Problem[] = [];
-  let facts = await deps.probe();
+/** After activation: the manager must really use our profile or file; a shadowed one is reported, not assumed. */
+async function checkOwnership(input: ActivationInput, io: FileIo, steps: Steps): Promise<void> {
+  let facts = await steps.probe();
   for (const owner of input.owners) {
     if (!owner.live) continue;
-    const mine = input.files.filter((file) => file.ifname === owner.ifname).map((file) => file.path);
+    const mine = input.files.filter((file) => file.ifname === owner.ifname && file.afterActivation !== true);
     if (mine.length === 0) continue;
+    const paths = mine.map((file) => file.path).join(', ');
+    const shadowed = (message: string) => steps.problems.push({ code: 'persist-shadowed', message: `${owner.ifname}: ${message}`, interface: owner.ifname });
     if (owner.backend === 'networkmanager') {
       const device = facts.networkManager.devices[owner.ifname];
-      const uuid = ownUuid(input.files, owner.ifname);
-      if (device?.connectionUuid !== uuid) {
-        problems.push({
-          code: 'persist-shadowed',
-          message: `${owner.ifname}: NetworkManager runs ${device?.connectionFile ?? device?.connectionUuid ?? 'no connection'}, not ${mine.join(', ')}`,
-          interface: owner.ifname,
-        });
+      if (device?.connectionUuid !== ownUuid(input.files, owner.ifname)) {
+        shadowed(`NetworkManager runs ${device?.connectionFile ?? device?.connectionUuid ?? 'no connection'}, not ${paths}`);
       }
     } else if (owner.backend === 'networkd') {
-      const applied = () => {
-        const link = facts.networkd.links[owner.ifname];
-        return mine.some((path) => link?.networkFile === path || link?.dropins.includes(path));
-      };
+      const applied = () => mine.some((file) => facts.networkd.links[owner.ifname]?.networkFile === file.path);
       if (!applied()) {
-        await deps.run(['networkctl', 'reconfigure', owner.ifname], Math.max(1000, Math.min(20_000, input.timeLeft())));
-        facts = await deps.probe();
+        await steps.run(['networkctl', 'reconfigure', owner.ifname], owner.ifname);
+        facts = await steps.probe();
       }
-      if (!applied()) {
-        const link = facts.networkd.links[owner.ifname];
-        problems.push({ code: 'persist-shadowed', message: `${owner.ifname}: systemd-networkd applies ${link?.networkFile ?? 'no file'} without ${mine.join(', ')}`, interface: owner.ifname });
-      }
+      if (!applied()) shadowed(`systemd-networkd applies ${facts.networkd.links[owner.ifname]?.networkFile ?? 'no file'}, not ${paths}`);
+    } else if (owner.backend === 'netplan' && facts.networkd.running) {
+      // netplan renders for networkd: the generated file of the link must carry our rules.
+      const generated = facts.networkd.links[owner.ifname]?.networkFile;
+      const text = generated === undefined ? null : await io.read(generated).catch(() => null);
+      const missing = mine.length > 0 && text !== null && !text.includes('[RoutingPolicyRule]') && mine.some((file) => file.content.includes('routing-policy:'));
+      if (text === null || missing) shadowed(`the networkd file netplan generated (${generated ?? 'none'}) does not carry ${paths}`);
     }
   }
-  return problems;
 }

@@ -18,6 +18,8 @@ export interface NetworkdLink {
 export interface ManagerFacts {
   /** False when facts are not probed at all (--root other than /): nothing is known about the target's managers. */
   probed: boolean;
+  /** Every probe answered (none timed out or failed): only then may a manager's absence remove files. */
+  complete: boolean;
   networkManager: { running: boolean; devices: Record<string, NmDevice> };
   networkd: { running: boolean; links: Record<string, NetworkdLink> };
   /** The netplan generator is installed. */
@@ -28,6 +30,7 @@ export interface ManagerFacts {
 
 export const NO_FACTS: ManagerFacts = {
   probed: false,
+  complete: false,
   networkManager: { running: false, devices: {} },
   networkd: { running: false, links: {} },
   netplan: false,
@@ -72,9 +75,12 @@ export function parseNmDevices(deviceText: string, connectionText: string): Reco
   return devices;
 }
 
-/** True when NetworkManager really manages the device (not unmanaged, not merely watching external config). */
+/**
+ * True when NetworkManager may manage the device: anything but `unmanaged`. `connected (externally)` counts: NM
+ * only watches config it did not make (eni-init's runtime addresses, say) and will activate a profile for it.
+ */
 export function nmManages(device: NmDevice | undefined): boolean {
-  return device !== undefined && !device.state.startsWith('unmanaged') && !device.state.includes('externally');
+  return device !== undefined && !device.state.startsWith('unmanaged');
 }
 
 /** One /run/systemd/netif/links/<index> file (KEY=value lines, values possibly double-quoted) -> the link's facts. */
@@ -84,7 +90,12 @@ export function parseNetifLink(text: string): NetworkdLink {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (match) values.set(match[1] as string, (match[2] as string).replace(/^"(.*)"$/, '$1'));
   }
-  const link: NetworkdLink = { adminState: values.get('ADMIN_STATE') ?? 'unknown', dropins: (values.get('NETWORK_FILE_DROPINS') ?? '').split(/\s+/).filter(Boolean) };
+  // systemd joins the drop-ins with ':' and C-escapes each path (a ':' inside one is written \x3a).
+  const dropins = (values.get('NETWORK_FILE_DROPINS') ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((path) => path.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))));
+  const link: NetworkdLink = { adminState: values.get('ADMIN_STATE') ?? 'unknown', dropins };
   const file = values.get('NETWORK_FILE');
   if (file) link.networkFile = file;
   return link;

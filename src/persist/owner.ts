@@ -16,10 +16,8 @@ function contextFor(ifname: string, facts: ManagerFacts): RenderContext {
   const link = facts.networkd.links[ifname];
   const device = facts.networkManager.devices[ifname];
   const context: RenderContext = {};
-  // A drop-in applies to every link its .network file matches: only a file of this link alone may get one
-  // (a catch-all `Name=eth*` file gets none; the link gets a file of its own that sorts first instead).
-  const shared = Object.entries(facts.networkd.links).some(([name, other]) => name !== ifname && other.networkFile === link?.networkFile);
-  if (facts.networkd.running && networkdManages(link) && link?.networkFile !== undefined && !shared) context.networkFile = link.networkFile;
+  // Only the primary's keep-config drop-in uses it (harmless on a catch-all file); secondaries get files of their own.
+  if (facts.networkd.running && networkdManages(link) && link?.networkFile !== undefined) context.networkFile = link.networkFile;
   const netplanId = netplanIdOf(context.networkFile) ?? (nmManages(device) ? netplanIdOf(device?.connectionFile) : undefined);
   if (netplanId !== undefined) context.netplanId = netplanId;
   return context;

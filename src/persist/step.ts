@@ -13,8 +13,8 @@ import type { PersistChoice } from './types.ts';
 
 export interface PersistDeps {
   io: FileIo;
-  /** Probes the live managers; NO_FACTS under --root. */
-  probe(): Promise<ManagerFacts>;
+  /** Probes the live managers within `timeoutMs`; NO_FACTS under --root. */
+  probe(timeoutMs: number): Promise<ManagerFacts>;
   /** Runs manager commands; absent under --root (files are rendered for an image, never activated). */
   run?: CommandRunner;
   listOwnFiles(): Promise<OwnFile[]>;
@@ -24,13 +24,14 @@ export interface PersistResult {
   owners: Ownership[];
   files: FileEntry[];
   problems: Problem[];
-  /** Something was written, removed or activated: live state may have changed. */
+  /** Something was written or removed, or a manager re-read its config: live state may have changed. */
   changed: boolean;
 }
 
 export interface PersistInput {
   choice: PersistChoice;
   desired: DesiredState;
+  /** Files no longer wanted may go (complete metadata, every ENI configured or excluded, no --only-interface). */
   removeStale: boolean;
   /** Interfaces of ENIs left alone this run: their files are kept. */
   protectedInterfaces: ReadonlySet<string>;
@@ -38,29 +39,50 @@ export interface PersistInput {
   timeLeft(): number;
 }
 
+/** A probe gets at most 5 s, and never more than the run has left. */
+export const probeTimeout = (timeLeft: () => number): number => Math.max(100, Math.min(5000, timeLeft()));
+
 export async function persistStep(input: PersistInput, deps: PersistDeps): Promise<PersistResult> {
   if (input.choice === 'none') return { owners: [], files: [], problems: [], changed: false };
-  const facts = await deps.probe();
-  const { owners, files } = desiredFiles(input.choice, persistInterfaces(input.desired), facts);
+  const facts = await deps.probe(probeTimeout(input.timeLeft));
+  const rendered = desiredFiles(input.choice, persistInterfaces(input.desired), facts);
+  const now = rendered.files.filter((file) => file.afterActivation !== true);
+  const later = rendered.files.filter((file) => file.afterActivation === true);
   const present = await deps.listOwnFiles();
-  const synced = await syncFiles({ files, present, removeStale: input.removeStale, protectedInterfaces: input.protectedInterfaces, dryRun: input.dryRun }, deps.io);
-  const problems = [...synced.problems];
-  const needsActivation = synced.changes.length > 0 || owners.some((owner) => owner.live && owner.backend === 'networkmanager');
-  if (!input.dryRun && deps.run !== undefined && needsActivation) {
-    problems.push(...(await activate({ changes: synced.changes, owners, files, facts, timeLeft: input.timeLeft }, { run: deps.run, io: deps.io, probe: deps.probe })));
+  // A manager that did not answer its probe is not a manager that went away: nothing of its files is removed.
+  // Under --root nothing is probed: a named backend still replaces its own files, auto removes nothing.
+  const removeStale = input.removeStale && (facts.complete || (!facts.probed && input.choice !== 'auto'));
+  const common = { present, protectedInterfaces: input.protectedInterfaces, dryRun: input.dryRun };
+  const first = await syncFiles({ ...common, files: now, removeStale, alsoWanted: later.map((file) => file.path) }, deps.io);
+  const problems = [...rendered.problems, ...first.problems];
+  let activated = false;
+  if (!input.dryRun && deps.run !== undefined) {
+    const result = await activate(
+      { changes: first.changes, owners: rendered.owners, files: rendered.files, facts, timeLeft: input.timeLeft },
+      { run: deps.run, io: deps.io, probe: deps.probe },
+    );
+    problems.push(...result.problems);
+    activated = result.ran;
   }
-  return { owners, files: synced.entries, problems, changed: synced.changes.length > 0 || (needsActivation && !input.dryRun) };
+  const second = await syncFiles({ ...common, files: later, removeStale: false }, deps.io);
+  problems.push(...second.problems);
+  return {
+    owners: rendered.owners,
+    files: [...first.entries, ...second.entries],
+    problems,
+    changed: first.changes.length > 0 || second.changes.length > 0 || activated,
+  };
 }
 
 /** `remove`: deletes every eni-init file (content-checked) and lets the running managers forget them. */
 export async function unpersistStep(timeLeft: () => number, deps: PersistDeps): Promise<PersistResult> {
   const present = await deps.listOwnFiles();
   if (present.length === 0) return { owners: [], files: [], problems: [], changed: false };
-  const facts = await deps.probe();
+  const facts = await deps.probe(probeTimeout(timeLeft));
   const synced = await syncFiles({ files: [], present, removeStale: true, protectedInterfaces: new Set(), dryRun: false }, deps.io);
   const problems = [...synced.problems];
   if (deps.run !== undefined && synced.changes.length > 0) {
-    problems.push(...(await activate({ changes: synced.changes, owners: [], files: [], facts, timeLeft }, { run: deps.run, io: deps.io, probe: deps.probe })));
+    problems.push(...(await activate({ changes: synced.changes, owners: [], files: [], facts, timeLeft }, { run: deps.run, io: deps.io, probe: deps.probe })).problems);
   }
   return { owners: [], files: synced.entries, problems, changed: synced.changes.length > 0 };
 }

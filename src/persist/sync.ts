@@ -1,4 +1,5 @@
 // Brings eni-init's persistent files in line with the desired state: render, write what differs, remove stale ones.
+import { posix } from 'node:path';
 import type { FileEntry, Problem } from '../report/report.ts';
 import type { ManagerFacts } from './facts.ts';
 import type { OwnFile } from './own-files.ts';
@@ -29,23 +30,38 @@ export interface FileChange {
 export interface DesiredFile extends RenderedFile {
   backend: Backend;
   ifname?: string;
+  /** Written after the managers were reloaded: the primary's keep-config drop-in must not trigger a reconfigure. */
+  afterActivation?: boolean;
 }
 
 /** Owners and the files they should hold; pure. */
-export function desiredFiles(choice: PersistChoice, interfaces: readonly InterfacePersist[], facts: ManagerFacts): { owners: Ownership[]; files: DesiredFile[] } {
+export function desiredFiles(
+  choice: PersistChoice,
+  interfaces: readonly InterfacePersist[],
+  facts: ManagerFacts,
+): { owners: Ownership[]; files: DesiredFile[]; problems: Problem[] } {
   const owners: Ownership[] = [];
   const files: DesiredFile[] = [];
+  const problems: Problem[] = [];
   for (const iface of interfaces) {
     const owner = chooseOwner(choice, iface.ifname, facts);
     owners.push(owner);
     if (owner.backend === 'none') continue;
-    for (const file of render(owner.backend, iface, owner.context)) files.push({ ...file, backend: owner.backend, ifname: iface.ifname });
+    try {
+      // A primary under networkd (netplan's included) only gets networkd's keep-config drop-in, after the reload.
+      const primaryDropIn = iface.primary && (owner.backend === 'networkd' || owner.backend === 'netplan');
+      const backend = primaryDropIn ? 'networkd' : owner.backend;
+      for (const file of render(backend, iface, owner.context)) files.push({ ...file, backend, ifname: iface.ifname, ...(primaryDropIn ? { afterActivation: true } : {}) });
+    } catch (error) {
+      // One interface that cannot be rendered (say an admin's file name networkd accepts and we do not) is reported alone.
+      problems.push({ code: 'persist-foreign', message: `${iface.ifname}: not persisted: ${messageOf(error)}`, interface: iface.ifname });
+    }
   }
   // systemd-networkd deletes every rule it does not know when it starts, unless told to leave foreign rules alone.
   const hasRules = interfaces.some((iface) => iface.rules.length > 0);
   const networkdInUse = choice === 'networkd' || choice === 'netplan' || (choice === 'auto' && facts.networkd.running);
   if (hasRules && networkdInUse) files.push({ ...renderNetworkdGlobal(), backend: 'networkd' });
-  return { owners, files };
+  return { owners, files, problems };
 }
 
 export function backendOfPath(path: string): Backend {
@@ -62,6 +78,8 @@ export interface SyncInput {
   removeStale: boolean;
   /** Interfaces whose files must stay (excluded, bad metadata, ...): a file of unknown interface stays when there are any. */
   protectedInterfaces: ReadonlySet<string>;
+  /** Paths wanted but written by a later call (after activation): never stale. */
+  alsoWanted?: readonly string[];
   dryRun: boolean;
 }
 
@@ -69,7 +87,7 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
   const entries: FileEntry[] = [];
   const changes: FileChange[] = [];
   const problems: Problem[] = [];
-  const wanted = new Set(input.files.map((file) => file.path));
+  const wanted = new Set([...input.files.map((file) => file.path), ...(input.alsoWanted ?? [])]);
   for (const file of input.files) {
     const where = file.ifname === undefined ? {} : { interface: file.ifname };
     let previous: string | null;
@@ -81,6 +99,11 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
       continue;
     }
     const ours = previous === null || input.present.some((own) => own.path === file.path);
+    if (!ours && posix.basename(file.path).startsWith('ifcfg-')) {
+      // network-scripts: the admin's ifcfg-IF stays theirs; our route-/rule- files go beside it.
+      entries.push({ path: file.path, action: 'kept', note: "the admin's: its extra addresses are kept by the boot-time run only" });
+      continue;
+    }
     if (!ours) {
       // Someone else's file at our path (hand-written or from another tool): never overwritten.
       problems.push({ code: 'persist-foreign', message: `${file.path} exists and was not written by eni-init; left alone, ${file.ifname ?? 'the setting'} is not persisted`, ...where });

@@ -1,5 +1,4 @@
-// Pure: dispatch one ENI's persistent state to its backend's renderer; recognise files eni-init wrote.
-import { WRITTEN_BY } from '../types.ts';
+// Pure: dispatch one ENI's persistent state to its backend's renderer.
 import type { Backend, InterfacePersist, RenderContext, RenderedFile } from '../types.ts';
 import { renderIfcfg } from './ifcfg.ts';
 import { renderNetplan } from './netplan.ts';
@@ -27,10 +26,4 @@ export function render(backend: Backend, iface: InterfacePersist, ctx: RenderCon
     case 'ifcfg':
       return renderIfcfg(iface, ctx);
   }
-}
-
-/** True when `content` is a file eni-init wrote (its first line is WRITTEN_BY): the only files it may replace or delete. */
-export function isWrittenByUs(content: string): boolean {
-  const end = content.indexOf('\n');
-  return (end === -1 ? content : content.slice(0, end)) === WRITTEN_BY;
 }

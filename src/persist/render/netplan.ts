@@ -39,15 +39,15 @@ function ruleLines(rule: PersistRule): string[] {
 /**
  * The netplan file of an ENI. With ctx.netplanId the interface is already defined by the admin (or cloud-init):
  * we add to that definition only, so its DHCP and matching stay as they are. Without it, a secondary ENI gets a
- * definition of its own (matched by MAC, named, no DHCP, no router advertisements). The primary ENI is never
- * matched and never gets dhcp4/dhcp6/accept-ra; a primary that netplan does not define yet gets nothing, since a
- * new definition without DHCP would take its DHCP address away at the next boot.
+ * definition of its own (matched by MAC, named, no DHCP, no router advertisements). The primary ENI gets nothing:
+ * any change to its definition makes `netplan generate` rewrite its networkd file, and the reload then restarts
+ * its DHCP client (sync.ts gives it networkd's keep-foreign-config drop-in instead).
  */
 export function renderNetplan(iface: InterfacePersist, ctx: RenderContext): RenderedFile[] {
   assertRenderable(iface);
   const id = ctx.netplanId ?? iface.ifname;
   if (id.length === 0) throw new Error('refusing to render persistent config: empty netplan id');
-  if (iface.primary && ctx.netplanId === undefined) return [];
+  if (iface.primary) return [];
   const body: string[] = [];
   if (ctx.netplanId === undefined) {
     body.push('      match:', `        macaddress: ${quote(iface.mac)}`, `      set-name: ${quote(iface.ifname)}`);

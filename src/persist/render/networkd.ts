@@ -1,4 +1,4 @@
-// Pure: one ENI -> a systemd-networkd drop-in (or a .network file of its own); plus networkd.conf's keep-our-rules drop-in.
+// Pure: one ENI -> a systemd-networkd .network file of its own (primary: a keep-foreign-config drop-in); plus networkd.conf's keep-our-rules drop-in.
 import { posix } from 'node:path';
 import type { InterfacePersist, PersistRoute, PersistRule, RenderContext, RenderedFile } from '../types.ts';
 import { assertIfname, assertRenderable, fileContent, routeDestination } from './common.ts';
@@ -54,18 +54,18 @@ function objectSections(iface: InterfacePersist): string[] {
 }
 
 /**
- * With ctx.networkFile (the file networkd already applies to the link: the admin's, netplan's, the distribution's),
- * a drop-in that adds our sections to it; its [Match] and [Network] (DHCP included) stay as they are. Without it, a
- * secondary ENI gets a .network file of its own; the primary gets nothing (a file of ours would replace its DHCP).
+ * A secondary ENI gets a .network file of its own, matched by MAC and name, named to sort before the
+ * distribution's and netplan's files, so that networkd applies it alone to that link (a drop-in would reach
+ * every link a catch-all file matches). The primary's file stays the admin's: with ctx.networkFile it gets a
+ * drop-in that only keeps eni-init's runtime addresses and routes when networkd (re)starts
+ * (KeepConfiguration=static); adding them to it would make networkd reconfigure the primary, DHCP included.
  */
 export function renderNetworkd(iface: InterfacePersist, ctx: RenderContext): RenderedFile[] {
   assertRenderable(iface);
-  if (ctx.networkFile !== undefined) {
-    const path = networkdDropInPath(ctx.networkFile);
-    const sections = objectSections(iface);
-    return sections.length === 0 ? [] : [{ path, content: fileContent(sections), mode: 0o644 }];
+  if (iface.primary) {
+    if (ctx.networkFile === undefined) return [];
+    return [{ path: networkdDropInPath(ctx.networkFile), content: fileContent(['[Network]', 'KeepConfiguration=static']), mode: 0o644 }];
   }
-  if (iface.primary) return [];
   const hasIpv6 = iface.addresses.some((entry) => entry.family === 6);
   const lines = [
     '',

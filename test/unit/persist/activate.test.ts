@@ -8,7 +8,7 @@ import type { ManagerFacts } from '../../../src/persist/facts.ts';
 import { keyfileUuid } from '../../../src/persist/own-files.ts';
 import { desiredFiles } from '../../../src/persist/sync.ts';
 import type { FileChange, FileIo } from '../../../src/persist/sync.ts';
-import { secondary } from './render/fixtures.ts';
+import { primary, secondary } from './render/fixtures.ts';
 
 const ok: CommandResult = { ok: true, code: 0, stdout: '', stderr: '' };
 
@@ -51,19 +51,19 @@ test('NetworkManager: the profile is loaded and brought up on its own interface;
   assert.ok(uuid);
   const { ran, run } = recorder();
   let probes = 0;
-  const problems = await activate(
+  const { problems } = await activate(
     { changes: files.map((file) => created(file)), owners, files, facts: nm('cloud-init-uuid'), timeLeft: () => 25_000 },
     { run, io: memoryIo(new Map()), probe: async () => (probes++, nm(uuid)) },
   );
   assert.deepEqual(ran, [
     'nmcli connection load /etc/NetworkManager/system-connections/eni-init-eth1.nmconnection',
-    `nmcli --wait 20 connection up uuid ${uuid} ifname eth1`,
+    `nmcli --wait 19 connection up uuid ${uuid} ifname eth1`,
   ]);
   assert.deepEqual(problems, []);
   assert.equal(probes, 1);
 
   // Still another profile active afterwards: shadowed, reported.
-  const shadowed = await activate(
+  const { problems: shadowed } = await activate(
     { changes: [], owners, files, facts: nm('cloud-init-uuid'), timeLeft: () => 25_000 },
     { run: recorder().run, io: memoryIo(new Map()), probe: async () => nm('cloud-init-uuid') },
   );
@@ -78,7 +78,7 @@ test('netplan: a file netplan generate refuses is rolled back to what was there 
   assert.ok(file);
   disk.set(file.path, file.content);
   const { ran, run } = recorder((argv) => argv.join(' ') === 'netplan generate' && disk.get(file.path) === file.content);
-  const problems = await activate(
+  const { problems } = await activate(
     { changes: [created(file, '# Written by eni-init. previous\n')], owners, files, facts, timeLeft: () => 25_000 },
     { run, io: memoryIo(disk), probe: async () => facts },
   );
@@ -87,13 +87,13 @@ test('netplan: a file netplan generate refuses is rolled back to what was there 
   assert.ok(problems.some((problem) => problem.code === 'persist-activate' && problem.message.includes('rolled back')));
 });
 
-test('networkd: reload, never restart; a drop-in the link does not show is reconfigured once, then reported', async () => {
+test('networkd: reload, never restart; a file the link does not use is reconfigured once, then reported', async () => {
   const link = { adminState: 'configured', networkFile: '/etc/systemd/network/80-ecs.network', dropins: [] as string[] };
-  const facts: ManagerFacts = { ...NO_FACTS, probed: true, networkd: { running: true, links: { eth1: link } } };
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, complete: true, networkd: { running: true, links: { eth1: link } } };
   const { owners, files } = desiredFiles('auto', [secondary], facts);
-  assert.deepEqual(files.map((file) => file.path), ['/etc/systemd/network/80-ecs.network.d/50-eni-init.conf', '/etc/systemd/networkd.conf.d/50-eni-init.conf']);
+  assert.deepEqual(files.map((file) => file.path), ['/etc/systemd/network/05-eni-init-eth1.network', '/etc/systemd/networkd.conf.d/50-eni-init.conf']);
   const { ran, run } = recorder();
-  const problems = await activate(
+  const { problems } = await activate(
     { changes: files.map((file) => created(file)), owners, files, facts, timeLeft: () => 25_000 },
     { run, io: memoryIo(new Map()), probe: async () => facts },
   );
@@ -110,4 +110,25 @@ test('only the global networkd file changed: nothing to reload (networkd reads i
   const { ran, run } = recorder();
   await activate({ changes: global.map((file) => created(file)), owners: [], files, facts, timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => facts });
   assert.deepEqual(ran, []);
+});
+
+test('past the deadline no manager command starts; each one is reported', async () => {
+  const nm: ManagerFacts = { ...NO_FACTS, probed: true, complete: true, networkManager: { running: true, devices: { eth1: { state: 'disconnected' } } } };
+  const { owners, files } = desiredFiles('auto', [secondary], nm);
+  const { ran, run } = recorder();
+  const result = await activate({ changes: files.map((file) => created(file)), owners, files, facts: nm, timeLeft: () => 0 }, { run, io: memoryIo(new Map()), probe: async () => nm });
+  assert.deepEqual(ran, []);
+  assert.equal(result.ran, false);
+  assert.ok(result.problems.length >= 2 && result.problems.every((problem) => problem.code === 'persist-activate' && /deadline/.test(problem.message)));
+});
+
+test('the primary under networkd gets only a keep-config drop-in, written after the reload', async () => {
+  const link = { adminState: 'configured', networkFile: '/etc/systemd/network/80-dhcp.network', dropins: [] as string[] };
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, complete: true, networkd: { running: true, links: { eth0: link, eth1: link } } };
+  const { files } = desiredFiles('auto', [primary, secondary], facts);
+  const dropIn = files.find((file) => file.ifname === 'eth0');
+  assert.equal(dropIn?.path, '/etc/systemd/network/80-dhcp.network.d/50-eni-init.conf');
+  assert.equal(dropIn?.afterActivation, true);
+  assert.match(dropIn?.content ?? '', /KeepConfiguration=static/);
+  assert.doesNotMatch(dropIn?.content ?? '', /Address=/);
 });

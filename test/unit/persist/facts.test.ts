@@ -8,7 +8,7 @@ test('terse nmcli lines split on unescaped colons only', () => {
   assert.deepEqual(splitTerse('a\\:b:c\\\\d:'), ['a:b', 'c\\d', '']);
 });
 
-test('devices get their active profile file; unmanaged and external devices are not managed', () => {
+test('devices get their active profile file; only unmanaged devices are not NetworkManager\'s', () => {
   const devices = parseNmDevices(
     [
       'eth0:connected:11111111-1111-1111-1111-111111111111',
@@ -28,7 +28,8 @@ test('devices get their active profile file; unmanaged and external devices are 
   assert.equal(devices.eth2?.connectionUuid, undefined);
   assert.equal(nmManages(devices.eth1), true);
   assert.equal(nmManages(devices.eth2), false);
-  assert.equal(nmManages(devices.eth3), false);
+  // Externally connected (eni-init's own runtime addresses, say): NetworkManager will take a profile for it.
+  assert.equal(nmManages(devices.eth3), true);
   assert.equal(nmManages(undefined), false);
 });
 
@@ -39,12 +40,12 @@ test('a networkd link file gives its .network file and drop-ins', () => {
       'ADMIN_STATE=configured',
       'OPER_STATE=routable',
       'NETWORK_FILE=/run/systemd/network/10-netplan-eth1.network',
-      'NETWORK_FILE_DROPINS="/etc/systemd/network/10-netplan-eth1.network.d/50-eni-init.conf /etc/systemd/network/10-netplan-eth1.network.d/60-x.conf"',
+      'NETWORK_FILE_DROPINS="/etc/systemd/network/10-netplan-eth1.network.d/50-eni-init.conf:/etc/systemd/network/10-netplan-eth1.network.d/60\\x3ax.conf"',
     ].join('\n'),
   );
   assert.equal(link.adminState, 'configured');
   assert.equal(link.networkFile, '/run/systemd/network/10-netplan-eth1.network');
-  assert.deepEqual(link.dropins, ['/etc/systemd/network/10-netplan-eth1.network.d/50-eni-init.conf', '/etc/systemd/network/10-netplan-eth1.network.d/60-x.conf']);
+  assert.deepEqual(link.dropins, ['/etc/systemd/network/10-netplan-eth1.network.d/50-eni-init.conf', '/etc/systemd/network/10-netplan-eth1.network.d/60:x.conf']);
   assert.equal(networkdManages(link), true);
   assert.equal(networkdManages(parseNetifLink('ADMIN_STATE=unmanaged\n')), false);
   assert.deepEqual(parseNetifLink('').dropins, []);

@@ -63,10 +63,11 @@ test('merged into cloud-init\'s definitions: our addresses, routes and rules are
     assert.ok(blocks.includes(`[RoutingPolicyRule]\nFrom=${ip}/32\nTable=1001\nPriority=20001`), eth1);
   }
 
+  // The primary's definition is never extended (its networkd file would change and its DHCP client restart).
+  assert.deepEqual(renderNetplan(primary, { netplanId: 'eth0' }), []);
   const eth0 = read('run/systemd/network/10-netplan-eth0.network');
   assert.match(eth0, /^DHCP=ipv4$/m, 'the primary keeps its DHCP');
-  assert.match(eth0, /^Address=10\.0\.0\.21\/32$/m);
-  assert.ok(sections(eth0).includes('[RoutingPolicyRule]\nFrom=10.0.0.20/32\nTable=1000\nPriority=20000'), eth0);
+  assert.doesNotMatch(eth0, /Address=10\.0\.0\.21/);
 });
 
 test('a definition of our own (no netplanId): matched by MAC, renamed, no DHCP; IPv6 routes and rules accepted', () => {

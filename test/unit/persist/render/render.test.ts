@@ -1,7 +1,8 @@
 // Properties every renderer keeps: deterministic, marked, newline-terminated, safe values only, the primary's config left to the admin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isWrittenByUs, render, renderNetworkdGlobal } from '../../../../src/persist/render/index.ts';
+import { render, renderNetworkdGlobal } from '../../../../src/persist/render/index.ts';
+import { writtenByUs as isWrittenByUs } from '../../../../src/persist/own-files.ts';
 import { networkdDropInPath } from '../../../../src/persist/render/networkd.ts';
 import { profileUuid } from '../../../../src/persist/render/networkmanager.ts';
 import { BACKENDS, WRITTEN_BY } from '../../../../src/persist/types.ts';
@@ -69,8 +70,10 @@ test('the primary never gets a profile or a config file of its own', () => {
   }
   assert.deepEqual(render('netplan', primary, {}), [], 'no netplan definition for a primary netplan does not define');
   assert.deepEqual(render('networkd', primary, {}), []);
-  const netplan = render('netplan', primary, { netplanId: 'eth0' })[0]?.content ?? '';
-  assert.doesNotMatch(netplan, /match:|set-name:|dhcp4:|dhcp6:|accept-ra:/);
+  assert.deepEqual(render('netplan', primary, { netplanId: 'eth0' }), [], 'the primary\'s netplan definition stays the admin\'s');
+  const keep = render('networkd', primary, { networkFile: '/run/systemd/network/10-netplan-eth0.network' });
+  assert.deepEqual(keep.map((file) => file.path), ['/etc/systemd/network/10-netplan-eth0.network.d/50-eni-init.conf']);
+  assert.match(keep[0]?.content ?? '', /^KeepConfiguration=static$/m);
   const ifcfg = render('ifcfg', primary, {}).map((file) => file.path);
   assert.deepEqual(ifcfg, ['/etc/sysconfig/network-scripts/route-eth0', '/etc/sysconfig/network-scripts/rule-eth0']);
   assert.deepEqual(render('ifcfg', { ...primary, routes: [], rules: [] }, {}), [], 'without --primary-rules: nothing');
@@ -81,9 +84,10 @@ test('an interface already known to the manager is extended, not redefined', () 
   assert.match(netplan?.content ?? '', /^ {4}"ens5":$/m);
   assert.doesNotMatch(netplan?.content ?? '', /match:|set-name:|dhcp4:/);
   assert.equal(netplan?.path, '/etc/netplan/90-eni-init-eth1.yaml');
-  const networkd = render('networkd', secondary, { networkFile: '/run/systemd/network/10-netplan-eth1.network' });
-  assert.deepEqual(networkd.map((file) => file.path), ['/etc/systemd/network/10-netplan-eth1.network.d/50-eni-init.conf']);
-  assert.doesNotMatch(networkd[0]?.content ?? '', /\[Match\]|\[Network\]|DHCP/);
+  // networkd: a secondary always gets a file of its own (a drop-in would reach every link a catch-all file matches).
+  const networkd = render('networkd', secondary, { networkFile: '/etc/systemd/network/80-dhcp.network' });
+  assert.deepEqual(networkd.map((file) => file.path), ['/etc/systemd/network/05-eni-init-eth1.network']);
+  assert.match(networkd[0]?.content ?? '', /^MACAddress=00:16:3e:00:00:02$/m);
 });
 
 test('NetworkManager profile UUID: RFC 4122 version 5, stable per MAC, different per MAC', () => {
