@@ -13,8 +13,9 @@ apt-get update -qq
 # iputils-ping: reachability checks. binutils: strip for the build. procps: ps/pgrep for test cleanup checks.
 # rpm (rpmbuild), systemd (systemd-analyze), udev (udevadm), man-db/groff-base: building and checking the packages.
 # time, strace, curl: the benchmark (peak RSS, process counts, the seeds' way).
+# qemu-system-x86, qemu-utils, debootstrap, dnsmasq-base, genisoimage: the VM boot test (npm run test:vm).
 apt-get install -y -qq --no-install-recommends iproute2 nftables iputils-ping binutils procps ca-certificates \
-  rpm systemd udev man-db groff-base time strace curl >/dev/null
+  rpm systemd udev man-db groff-base time strace curl qemu-system-x86 qemu-utils debootstrap dnsmasq-base genisoimage >/dev/null
 # The persistent backends' real-tool checks: netplan.io for `netplan generate` (no service, enables nothing);
 # NetworkManager's nmcli for `nmcli --offline` keyfile round-trips: libnm0 installed, the network-manager
 # package only downloaded and extracted (installing it would enable NetworkManager on this machine).

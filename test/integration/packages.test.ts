@@ -528,7 +528,8 @@ describe('config file, man page and snippets', () => {
       }
     }
     const bare = readFileSync(join(PACKAGING, 'cloud-init/runcmd-bare.yaml'), 'utf8');
-    assert.match(bare, /^bootcmd:/m, 'later boots need bootcmd (runcmd runs once per instance)');
+    assert.match(bare, /path: \/var\/lib\/cloud\/scripts\/per-boot\//, 'later boots need a per-boot script (runcmd runs once per instance)');
+    assert.doesNotMatch(bare, /^bootcmd:/m, 'bootcmd runs before NetworkManager brought eth0 up');
     ok('sh', ['-n', join(PACKAGING, 'rc.local/rc.local.snippet')]);
     assert.match(readFileSync(join(PACKAGING, 'rc.local/rc.local.snippet'), 'utf8'), /--deadline \d+/);
   });

@@ -1,0 +1,134 @@
+// The package-mode scenario shared by the NetworkManager and systemd-networkd images: boot, reboot, restart, hotplug.
+import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BOOT_ENIS, ENIS, HOTPLUG_ENI, LIMITS, assertAllAnswer, startVm, step } from './harness.ts';
+import type { VmSetup } from './harness.ts';
+import type { ImageName } from './images.ts';
+import { packageUserData } from './seed.ts';
+
+/** Waits for the first boot's cloud-init (which installs the .deb) and for the package's boot unit to have run. */
+export async function waitPackageInstalled(setup: VmSetup): Promise<void> {
+  const { vm } = setup;
+  await vm.waitBooted(LIMITS.bootMs);
+  const status = await vm.exec('timeout 240 cloud-init status --wait --long', 250_000);
+  if (!/status: done/.test(status.stdout)) throw new Error(`cloud-init did not finish cleanly (exit ${status.code}): ${status.stdout.trim()}`);
+  await vm.sh("dpkg-query -W -f='${Status}' eni-init | grep -q 'install ok installed'");
+  await vm.sh('systemctl is-enabled --quiet eni-init.service');
+  await waitUnitDone(setup, 'eni-init.service');
+}
+
+/** Waits (bounded) until a oneshot unit is no longer activating; its result is checked by the reachability asserts. */
+export async function waitUnitDone(setup: VmSetup, unit: string, timeoutMs = 90_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const state = (await setup.vm.exec(`systemctl show -p ActiveState --value ${unit}`)).stdout.trim();
+    if (state !== 'activating' && state !== '') return;
+    await sleep(1000);
+  }
+  throw new Error(`${unit} still activating after ${timeoutMs} ms`);
+}
+
+/** The unit ran in this boot and exited 0 (or 3, which the boot unit treats as success). */
+export async function assertUnitRan(setup: VmSetup, unit: string): Promise<void> {
+  const show = await setup.vm.sh(`systemctl show -p ExecMainStartTimestampMonotonic -p ExecMainStatus -p Result ${unit}`);
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(show)?.[1] ?? '';
+  if (value('ExecMainStartTimestampMonotonic') === '0' || value('Result') !== 'success') throw new Error(`${unit} did not run successfully in this boot: ${show.trim().replace(/\n/g, ', ')}`);
+}
+
+const BOOT_MACS = ENIS.slice(0, BOOT_ENIS).map((eni) => eni.mac);
+
+const MANAGERS = {
+  nm: { unit: 'NetworkManager.service', settle: 'nm-online -s -q -t 60' },
+  networkd: { unit: 'systemd-networkd.service', settle: '/lib/systemd/systemd-networkd-wait-online --any --timeout=60' },
+} as const;
+
+/**
+ * Package mode: the .deb installed by cloud-init runcmd; every private IP answers after the first boot, after a
+ * reboot, after the network manager restarts, after DHCP renewals, and (hot-plugged NIC listed in metadata) within a
+ * minute of device_add.
+ */
+export async function packageScenario(t: TestContext, image: ImageName): Promise<void> {
+  const started = Date.now();
+  const setup = await startVm(t, { image, artifacts: ['deb'], userData: (copies) => packageUserData(copies.deb) });
+  if (setup === undefined) return;
+  const { vm, net } = setup;
+  const manager = MANAGERS[image];
+
+  const booted = await step(t, setup, `${image}: first boot, package installed by cloud-init, every IP answers`, async () => {
+    await waitPackageInstalled(setup);
+    await assertAllAnswer(setup);
+    await assertUnitRan(setup, 'eni-init.service');
+  });
+  if (!booted) return;
+
+  await step(t, setup, `${image}: the manager that owns eth1/eth2 holds their config (--persist=auto)`, () => assertPersisted(setup, image));
+
+  await step(t, setup, `${image}: after reboot`, async () => {
+    await vm.reboot(LIMITS.rebootMs);
+    await waitUnitDone(setup, 'eni-init.service');
+    await assertAllAnswer(setup);
+    await assertUnitRan(setup, 'eni-init.service');
+  });
+
+  await step(t, setup, `${image}: after systemctl restart ${manager.unit}`, async () => {
+    await vm.sh(`systemctl restart ${manager.unit}`, 60_000);
+    await vm.exec(manager.settle, 70_000);
+    // Let the manager finish whatever it does after coming up (re-applying or flushing config) before probing.
+    await sleep(5000);
+    await assertAllAnswer(setup, 20_000);
+  });
+
+  await step(t, setup, `${image}: after DHCP lease renewals`, async () => {
+    // eth0 always renews (T1 about 1 min); a secondary renews too unless its manager now holds it static (persist).
+    const since = net.logText('dnsmasq').length;
+    const primary = BOOT_MACS.slice(0, 1);
+    for (const until = Date.now() + 150_000; net.dhcpAcked(primary, since).length === 0; await sleep(1000)) {
+      if (Date.now() > until) throw new Error('eth0 did not renew its DHCP lease within 150 s');
+    }
+    await sleep(65_000);
+    t.diagnostic(`DHCP renewals acknowledged: ${net.dhcpAcked(BOOT_MACS, since).join(', ')}`);
+    await assertAllAnswer(setup, 20_000);
+  });
+
+  await step(t, setup, `${image}: NIC hot-plugged (QMP device_add) answers within ${LIMITS.hotplugMs / 1000} s`, async () => {
+    await net.attachToMetadata(HOTPLUG_ENI);
+    const plugged = Date.now();
+    await vm.hotplug(HOTPLUG_ENI);
+    await assertAllAnswer(setup, LIMITS.hotplugMs);
+    await waitUnitDone(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
+    await assertUnitRan(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
+    t.diagnostic(`hot-plugged ${HOTPLUG_ENI.ifname} answered ${((Date.now() - plugged) / 1000).toFixed(1)} s after device_add`);
+  });
+  await step(t, setup, `${image}: eni-init remove deletes the files it wrote, and only those`, async () => {
+    const before = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network 2>/dev/null | sort');
+    const code = (await vm.exec('eni-init remove --json > /run/eni-init/remove.json; echo $?', 90_000)).stdout.trim();
+    if (code !== '0') throw new Error(`eni-init remove exited ${code}: ${await vm.sh('cat /run/eni-init/remove.json')}`);
+    const left = await vm.sh('grep -rl "^# Written by eni-init" /etc/NetworkManager /etc/systemd/network /etc/systemd/networkd.conf.d 2>/dev/null || true');
+    if (left.trim() !== '') throw new Error(`files of eni-init left after remove: ${left}`);
+    const after = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network 2>/dev/null | sort');
+    const kept = before.split('\n').filter((name) => name !== '' && !name.includes('eni-init'));
+    for (const name of kept) if (!after.split('\n').includes(name)) throw new Error(`remove deleted ${name}, which is not eni-init's`);
+  });
+  t.diagnostic(`${image} package scenario: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** The report names the owner of each secondary ENI, its file exists, and the running manager really uses it. */
+async function assertPersisted(setup: VmSetup, image: ImageName): Promise<void> {
+  const { vm } = setup;
+  const report = JSON.parse(await vm.sh('cat /run/eni-init/report.json')) as { enis: { interface?: string; persist?: { backend: string } }[] };
+  const expected = image === 'nm' ? 'networkmanager' : 'networkd';
+  for (const ifname of ['eth1', 'eth2']) {
+    const backend = report.enis.find((eni) => eni.interface === ifname)?.persist?.backend;
+    if (backend !== expected) throw new Error(`${ifname}: report says persist backend ${String(backend)}, expected ${expected}`);
+    if (image === 'nm') {
+      const active = (await vm.sh(`nmcli -g GENERAL.CONNECTION device show ${ifname}`)).trim();
+      if (active !== `eni-init-${ifname}`) throw new Error(`${ifname}: NetworkManager runs "${active}", not eni-init-${ifname}`);
+      const rules = await vm.sh(`nmcli -g ipv4.routing-rules connection show eni-init-${ifname}`);
+      if (!/table 100\d/.test(rules)) throw new Error(`eni-init-${ifname}: no routing rules in the profile: ${rules}`);
+    } else {
+      const status = await vm.sh(`networkctl status --no-pager ${ifname}`);
+      if (!status.includes(`05-eni-init-${ifname}.network`)) throw new Error(`${ifname}: networkd does not apply 05-eni-init-${ifname}.network:\n${status}`);
+    }
+  }
+  if (image === 'networkd') await vm.sh('grep -qx "ManageForeignRoutingPolicyRules=no" /etc/systemd/networkd.conf.d/50-eni-init.conf');
+}
