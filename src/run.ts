@@ -15,7 +15,8 @@ import { CLOUD_INIT_CONTENT, CLOUD_INIT_FILE, cloudInitDecision } from './files/
 import { REPORT_SCHEMA_VERSION, changeEntry, eniReport } from './report/report.ts';
 import type { FileEntry, Outcome, Problem, Report } from './report/report.ts';
 import { persistStep, unpersistStep } from './persist/step.ts';
-import type { PersistDeps, PersistResult } from './persist/step.ts';
+import type { PersistDeps } from './persist/step.ts';
+import { guarded, persistFailed, persistInput, recordPersist } from './persist/outcome.ts';
 
 export interface Deps {
   version: string;
@@ -170,7 +171,7 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
       const decision = cloudInitDecision(await deps.files.read(CLOUD_INIT_FILE));
       report.files.push({ path: CLOUD_INIT_FILE, action: decision === 'write' ? 'would-create' : decision === 'unchanged' ? 'unchanged' : 'kept' });
     }
-    const persisted = await guarded(() => persistStep(persistInput(options, desired, metadata.complete, true, deadline, deps), deps.persist));
+    const persisted = await guarded(() => persistStep(persistInput(options, desired, metadata.complete, true, () => deadline - deps.now()), deps.persist));
     recordPersist(persisted, report);
     if (options.command === 'plan') return finish('planned', report.problems.length > 0 ? EXIT.PARTIAL : EXIT.OK);
     const filesPending = persisted.files.some((file) => file.action.startsWith('would-'));
@@ -185,7 +186,7 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
     if (cloudInit) report.files.push(cloudInit);
     const applied = nothingToDo ? { ok: true, recorded: [...stored.addresses] } : await applyOperations(plan.operations, stored.addresses, deps, report);
     // After the kernel has the state: the manager that owns an interface gets the same state in its own config.
-    const persisted = await guarded(() => persistStep(persistInput(options, desired, metadata.complete, false, deadline, deps), deps.persist));
+    const persisted = await guarded(() => persistStep(persistInput(options, desired, metadata.complete, false, () => deadline - deps.now()), deps.persist));
     // Nothing changed since the state was read: no second read, no verification; state written only if stale.
     const liveChanged = !nothingToDo || persisted.changed;
     const after = liveChanged ? await deps.kernel.readLive() : live;
@@ -204,43 +205,6 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   if (!applied.ok || verify.operations.length > 0 || cloudInit?.action === 'skipped' || persistFailed(persisted)) return finish('apply-failed', EXIT.APPLY_FAILED);
   if (report.problems.length > 0) return finish('partial', EXIT.PARTIAL);
   return finish(plan.operations.length === 0 && !persisted.changed ? 'no-change' : 'converged', EXIT.OK);
-}
-
-/** The persistence step never takes the run down with it: the kernel state is already applied and recorded. */
-async function guarded(step: () => Promise<PersistResult>): Promise<PersistResult> {
-  try {
-    return await step();
-  } catch (error) {
-    return { owners: [], files: [], changed: false, problems: [{ code: 'persist-write', message: `persistent config: ${error instanceof Error ? error.message : String(error)}` }] };
-  }
-}
-
-/** Files could not be written, or the manager refused them: the setup would not survive its next restart. */
-function persistFailed(persisted: PersistResult): boolean {
-  return persisted.problems.some((problem) => problem.code === 'persist-write' || problem.code === 'persist-activate');
-}
-
-function persistInput(options: Options, desired: DesiredState, complete: boolean, dryRun: boolean, deadline: number, deps: Deps) {
-  const protectedInterfaces = new Set(desired.enis.filter((eni) => eni.status !== 'managed' && eni.ifname !== undefined).map((eni) => eni.ifname as string));
-  for (const name of desired.protectedInterfaces) protectedInterfaces.add(name);
-  return {
-    choice: options.persist,
-    desired,
-    // An ENI whose interface is late, ambiguous or without a slot may still own files: nothing is stale then.
-    removeStale: complete && options.onlyInterface === '' && desired.enis.every((eni) => eni.status === 'managed' || eni.status === 'excluded'),
-    protectedInterfaces,
-    dryRun,
-    timeLeft: () => deadline - deps.now(),
-  };
-}
-
-function recordPersist(persisted: PersistResult, report: Report): void {
-  report.files.push(...persisted.files);
-  report.problems.push(...persisted.problems);
-  for (const owner of persisted.owners) {
-    const eni = report.enis.find((entry) => entry.interface === owner.ifname);
-    if (eni) eni.persist = { backend: owner.backend, why: owner.why };
-  }
 }
 
 async function writeCloudInit(deps: Deps, problems: Problem[]): Promise<FileEntry> {

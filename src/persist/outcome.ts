@@ -1,0 +1,42 @@
+// Glue between a run and its persistence step: the step's input from the options, its result in the report and exit code.
+import type { Options } from '../cli/spec.ts';
+import type { DesiredState } from '../plan/desired.ts';
+import type { Report } from '../report/report.ts';
+import type { PersistInput, PersistResult } from './step.ts';
+
+/** The persistence step never takes the run down with it: the kernel state is already applied and recorded. */
+export async function guarded(step: () => Promise<PersistResult>): Promise<PersistResult> {
+  try {
+    return await step();
+  } catch (error) {
+    return { owners: [], files: [], changed: false, problems: [{ code: 'persist-write', message: `persistent config: ${error instanceof Error ? error.message : String(error)}` }] };
+  }
+}
+
+/** Files could not be written, or the manager refused them: the setup would not survive its next restart. */
+export function persistFailed(persisted: PersistResult): boolean {
+  return persisted.problems.some((problem) => problem.code === 'persist-write' || problem.code === 'persist-activate');
+}
+
+export function persistInput(options: Options, desired: DesiredState, complete: boolean, dryRun: boolean, timeLeft: () => number): PersistInput {
+  const protectedInterfaces = new Set(desired.enis.filter((eni) => eni.status !== 'managed' && eni.ifname !== undefined).map((eni) => eni.ifname as string));
+  for (const name of desired.protectedInterfaces) protectedInterfaces.add(name);
+  return {
+    choice: options.persist,
+    desired,
+    // An ENI whose interface is late, ambiguous or without a slot may still own files: nothing is stale then.
+    removeStale: complete && options.onlyInterface === '' && desired.enis.every((eni) => eni.status === 'managed' || eni.status === 'excluded'),
+    protectedInterfaces,
+    dryRun,
+    timeLeft,
+  };
+}
+
+export function recordPersist(persisted: PersistResult, report: Report): void {
+  report.files.push(...persisted.files);
+  report.problems.push(...persisted.problems);
+  for (const owner of persisted.owners) {
+    const eni = report.enis.find((entry) => entry.interface === owner.ifname);
+    if (eni) eni.persist = { backend: owner.backend, why: owner.why };
+  }
+}
