@@ -290,6 +290,9 @@ async function removeAll(options: Options, deps: Deps, report: Report, finish: (
   for (const operation of verify.operations) report.problems.push({ code: 'verify', message: `still present after remove: ${changeEntry(operation).command}` });
   const removed = await deps.files.removeIfContent(CLOUD_INIT_FILE, CLOUD_INIT_CONTENT);
   report.files.push({ path: CLOUD_INIT_FILE, action: removed === 'different' ? 'kept' : removed, ...(removed === 'different' ? { note: 'not written by eni-init' } : {}) });
-  if (!applied.ok || verify.operations.length > 0 || persistFailed(persisted)) return finish('apply-failed', EXIT.APPLY_FAILED);
+  // A delete that failed because the object was already gone (a manager dropping an interface's config after
+  // its files went, asynchronously) is not a failure: what counts is that nothing of ours is left.
+  if (!applied.ok && verify.operations.length === 0) deps.log.info('some deletions found their object already gone');
+  if (verify.operations.length > 0 || persistFailed(persisted)) return finish('apply-failed', EXIT.APPLY_FAILED);
   return finish('removed', EXIT.OK);
 }
