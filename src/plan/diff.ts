@@ -75,7 +75,9 @@ export function diff(input: DiffInput): Plan {
     if (route.prefsrc !== undefined) object.prefsrc = route.prefsrc;
     if (route.scope === 'link') object.scope = 'link';
     const owned = PROTOCOL_NAMES.has(route.protocol) && ownsTable(route.table, numbering);
-    liveRoutes.set(objectKey(object), { object, owned, protocol: route.protocol });
+    // The same route can exist twice (ours and a manager's copy with another metric): ours is the one that counts.
+    const key = objectKey(object);
+    if (!liveRoutes.get(key)?.owned) liveRoutes.set(key, { object, owned, protocol: route.protocol });
   }
   const liveRules = new Map<string, { object: Rule; owned: boolean }>();
   for (const rule of live.rules) {
@@ -85,7 +87,9 @@ export function diff(input: DiffInput): Plan {
     if (rule.from !== undefined) object.from = rule.from;
     if (rule.suppressPrefixLength !== undefined) object.suppressPrefixLength = rule.suppressPrefixLength;
     const owned = rule.protocol !== undefined && PROTOCOL_NAMES.has(rule.protocol) && ownsPriority(rule.priority, numbering);
-    liveRules.set(objectKey(object), { object, owned });
+    // A manager that persists the ENI adds its own copy of our rule (proto static): ours must still be seen.
+    const key = objectKey(object);
+    if (!liveRules.get(key)?.owned) liveRules.set(key, { object, owned });
   }
   const ifaces = new Map(live.interfaces.map((iface) => [iface.name, iface]));
   const hasAddress = (ifname: string, address: string, prefixLength?: number) =>

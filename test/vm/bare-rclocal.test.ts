@@ -1,4 +1,4 @@
-// VM boot tests (c) and (d): the bare executable from cloud-init runcmd/bootcmd, and from /etc/rc.local (NM image).
+// VM boot tests (c) and (d): the bare executable from cloud-init runcmd (plus its per-boot script), and from /etc/rc.local (NM image).
 import { test } from 'node:test';
 import { LIMITS, assertAllAnswer, startVm, step } from './harness.ts';
 import { waitUnitDone } from './scenarios.ts';
@@ -9,7 +9,7 @@ async function cloudInitDone(vm: { exec(script: string, timeoutMs?: number): Pro
   if (!/status: done/.test(status.stdout)) throw new Error(`cloud-init did not finish cleanly (exit ${status.code}): ${status.stdout.trim()}`);
 }
 
-test('bare executable from cloud-init runcmd: every private IP answers after first boot, and (bootcmd) after a reboot', { timeout: 15 * 60_000 }, async (t) => {
+test('bare executable from cloud-init runcmd: every private IP answers after first boot, and (per-boot script) after a reboot', { timeout: 15 * 60_000 }, async (t) => {
   const setup = await startVm(t, { image: 'nm', artifacts: ['exe'], userData: (copies) => bareUserData(copies.exe) });
   if (setup === undefined) return;
   const { vm } = setup;
@@ -19,7 +19,7 @@ test('bare executable from cloud-init runcmd: every private IP answers after fir
     await vm.sh('test -x /usr/local/bin/eni-init && ! dpkg-query -W eni-init >/dev/null 2>&1');
     await assertAllAnswer(setup);
   }))) return;
-  await step(t, setup, 'bare: after reboot (bootcmd)', async () => {
+  await step(t, setup, 'bare: after reboot (per-boot script in cloud-final)', async () => {
     await vm.reboot(LIMITS.rebootMs);
     await cloudInitDone(vm);
     await assertAllAnswer(setup);

@@ -134,3 +134,18 @@ test('a recorded /32 whose IP now sits there as a /24 of someone else is not del
   const plan = planFor(meta, live, recorded);
   assert.ok(!plan.operations.some((operation) => operation.object.kind === 'address'), JSON.stringify(plan.operations));
 });
+
+test('a manager\'s copy of our rule or route (proto static) never hides ours: a removed IP still loses our rule', () => {
+  const meta = metadata();
+  meta.enis[1] = eni(MAC1, 'eni-1', ['10.0.0.30'], '10.0.0.0/24', '10.0.0.253');
+  const live = converged();
+  // The manager's copy comes after ours in the kernel's list (the order `ip rule` prints).
+  live.rules.push({ family: 4, priority: 20001, from: '10.0.0.31/32', table: 1001, protocol: 'static' });
+  live.routes.push({ family: 4, table: 1001, dst: 'default', gateway: '10.0.0.253', dev: 'eth1', protocol: 'static' });
+  const plan = planFor(meta, live);
+  assert.deepEqual(
+    plan.operations.map((operation) => [operation.action, operation.object.kind, 'from' in operation.object ? operation.object.from : '']),
+    [['delete', 'rule', '10.0.0.31/32']],
+  );
+  assert.deepEqual(plan.conflicts, []);
+});
