@@ -3,6 +3,7 @@ import type { Problem } from '../report/report.ts';
 import type { CommandRunner } from './command.ts';
 import { describeFailure } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
+import { probeTimeout } from './facts.ts';
 import { keyfileUuid } from './own-files.ts';
 import type { Ownership } from './owner.ts';
 import type { DesiredFile, FileChange, FileIo } from './sync.ts';
@@ -50,7 +51,7 @@ class Steps {
   }
 
   probe(): Promise<ManagerFacts> {
-    return this.deps.probe(Math.max(100, Math.min(5000, this.timeLeft())));
+    return this.deps.probe(probeTimeout(this.timeLeft));
   }
 }
 

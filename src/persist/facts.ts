@@ -28,6 +28,9 @@ export interface ManagerFacts {
   ifcfg: string[];
 }
 
+/** A probe gets at most 5 s, and never more than the run has left. */
+export const probeTimeout = (timeLeft: () => number): number => Math.max(100, Math.min(5000, timeLeft()));
+
 export const NO_FACTS: ManagerFacts = {
   probed: false,
   complete: false,

@@ -4,6 +4,7 @@ import type { FileEntry, Problem } from '../report/report.ts';
 import { activate } from './activate.ts';
 import type { CommandRunner } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
+import { probeTimeout } from './facts.ts';
 import { persistInterfaces } from './interfaces.ts';
 import type { OwnFile } from './own-files.ts';
 import type { Ownership } from './owner.ts';
@@ -38,9 +39,6 @@ export interface PersistInput {
   dryRun: boolean;
   timeLeft(): number;
 }
-
-/** A probe gets at most 5 s, and never more than the run has left. */
-export const probeTimeout = (timeLeft: () => number): number => Math.max(100, Math.min(5000, timeLeft()));
 
 export async function persistStep(input: PersistInput, deps: PersistDeps): Promise<PersistResult> {
   if (input.choice === 'none') return { owners: [], files: [], problems: [], changed: false };
