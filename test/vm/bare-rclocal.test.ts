@@ -1,15 +1,10 @@
 // VM boot tests (c) and (d): the bare executable from cloud-init runcmd (plus its per-boot script), and from /etc/rc.local (NM image).
 import { test } from 'node:test';
-import { LIMITS, assertAllAnswer, startVm, step } from './harness.ts';
+import { LIMITS, assertAllAnswer, bootFigures, cloudInitDone, startVm, step } from './harness.ts';
 import { waitUnitDone } from './scenarios.ts';
 import { bareUserData, rcLocalUserData } from './seed.ts';
 
-async function cloudInitDone(vm: { exec(script: string, timeoutMs?: number): Promise<{ code: number; stdout: string }> }): Promise<void> {
-  const status = await vm.exec('timeout 240 cloud-init status --wait --long', 250_000);
-  if (!/status: done/.test(status.stdout)) throw new Error(`cloud-init did not finish cleanly (exit ${status.code}): ${status.stdout.trim()}`);
-}
-
-test('bare executable from cloud-init runcmd: every private IP answers after first boot, and (per-boot script) after a reboot', { timeout: 15 * 60_000 }, async (t) => {
+test('bare executable from cloud-init runcmd: every private IP answers after first boot, and (per-boot script) after a reboot', { timeout: 30 * 60_000 }, async (t) => {
   const setup = await startVm(t, { image: 'nm', artifacts: ['exe'], userData: (copies) => bareUserData(copies.exe) });
   if (setup === undefined) return;
   const { vm } = setup;
@@ -18,6 +13,7 @@ test('bare executable from cloud-init runcmd: every private IP answers after fir
     await cloudInitDone(vm);
     await vm.sh('test -x /usr/local/bin/eni-init && ! dpkg-query -W eni-init >/dev/null 2>&1');
     await assertAllAnswer(setup);
+    t.diagnostic(`bare first boot: ${await bootFigures(setup)}`);
   }))) return;
   await step(t, setup, 'bare: after reboot (per-boot script in cloud-final)', async () => {
     await vm.reboot(LIMITS.rebootMs);
@@ -26,7 +22,7 @@ test('bare executable from cloud-init runcmd: every private IP answers after fir
   });
 });
 
-test('rc.local mode: secondary IPs silent before eni-init ran, every private IP answers after a boot with /etc/rc.local', { timeout: 15 * 60_000 }, async (t) => {
+test('rc.local mode: secondary IPs silent before eni-init ran, every private IP answers after a boot with /etc/rc.local', { timeout: 30 * 60_000 }, async (t) => {
   const setup = await startVm(t, { image: 'nm', artifacts: ['exe'], userData: (copies) => rcLocalUserData(copies.exe) });
   if (setup === undefined) return;
   const { vm, net } = setup;

@@ -2,5 +2,5 @@
 import { test } from 'node:test';
 import { packageScenario } from './scenarios.ts';
 
-test('NetworkManager image, package mode: every private IP answers after boot, reboot, NM restart, DHCP renewal and NIC hotplug', { timeout: 20 * 60_000 }, (t) =>
+test('NetworkManager image, package mode: every private IP answers after boot, reboot, NM restart, DHCP renewal and NIC hotplug', { timeout: 40 * 60_000 }, (t) =>
   packageScenario(t, 'nm'));

@@ -1,7 +1,7 @@
 // The package-mode scenario shared by the NetworkManager and systemd-networkd images: boot, reboot, restart, hotplug.
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BOOT_ENIS, ENIS, HOTPLUG_ENI, LIMITS, assertAllAnswer, startVm, step } from './harness.ts';
+import { BOOT_ENIS, ENIS, HOTPLUG_ENI, LIMITS, assertAllAnswer, bootFigures, cloudInitDone, startVm, step } from './harness.ts';
 import type { VmSetup } from './harness.ts';
 import type { ImageName } from './images.ts';
 import { packageUserData } from './seed.ts';
@@ -10,8 +10,7 @@ import { packageUserData } from './seed.ts';
 export async function waitPackageInstalled(setup: VmSetup): Promise<void> {
   const { vm } = setup;
   await vm.waitBooted(LIMITS.bootMs);
-  const status = await vm.exec('timeout 240 cloud-init status --wait --long', 250_000);
-  if (!/status: done/.test(status.stdout)) throw new Error(`cloud-init did not finish cleanly (exit ${status.code}): ${status.stdout.trim()}`);
+  await cloudInitDone(vm);
   await vm.sh("dpkg-query -W -f='${Status}' eni-init | grep -q 'install ok installed'");
   await vm.sh('systemctl is-enabled --quiet eni-init.service');
   await waitUnitDone(setup, 'eni-init.service');
@@ -58,6 +57,7 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await waitPackageInstalled(setup);
     await assertAllAnswer(setup);
     await assertUnitRan(setup, 'eni-init.service');
+    t.diagnostic(`${image} first boot: ${await bootFigures(setup)}`);
   });
   if (!booted) return;
 
@@ -68,6 +68,7 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await waitUnitDone(setup, 'eni-init.service');
     await assertAllAnswer(setup);
     await assertUnitRan(setup, 'eni-init.service');
+    t.diagnostic(`${image} reboot: ${await bootFigures(setup)}`);
   });
 
   await step(t, setup, `${image}: after systemctl restart ${manager.unit}`, async () => {
@@ -75,7 +76,7 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await vm.exec(manager.settle, 70_000);
     // Let the manager finish whatever it does after coming up (re-applying or flushing config) before probing.
     await sleep(5000);
-    await assertAllAnswer(setup, 20_000);
+    await assertAllAnswer(setup, LIMITS.settleMs);
   });
 
   await step(t, setup, `${image}: after DHCP lease renewals`, async () => {
@@ -87,7 +88,7 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     }
     await sleep(65_000);
     t.diagnostic(`DHCP renewals acknowledged: ${net.dhcpAcked(BOOT_MACS, since).join(', ')}`);
-    await assertAllAnswer(setup, 20_000);
+    await assertAllAnswer(setup, LIMITS.settleMs);
   });
 
   await step(t, setup, `${image}: NIC hot-plugged (QMP device_add) answers within ${LIMITS.hotplugMs / 1000} s`, async () => {
