@@ -50,7 +50,11 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
   // A manager that did not answer its probe is not a manager that went away: nothing of its files is removed.
   // Under --root nothing is probed: a named backend still replaces its own files, auto removes nothing.
   const removeStale = input.removeStale && (facts.complete || (!facts.probed && input.choice !== 'auto'));
-  const common = { present, protectedInterfaces: input.protectedInterfaces, dryRun: input.dryRun };
+  // Nor is a manager that is down right now (stopped, crashed, failed at boot): with auto, an interface no running
+  // manager claims keeps its files, so that the manager finds them when it comes back. --persist=none removes them.
+  const protectedInterfaces = new Set(input.protectedInterfaces);
+  if (input.choice === 'auto') for (const owner of rendered.owners) if (owner.backend === 'none') protectedInterfaces.add(owner.ifname);
+  const common = { present, protectedInterfaces, dryRun: input.dryRun };
   const first = await syncFiles({ ...common, files: now, removeStale, alsoWanted: later.map((file) => file.path) }, deps.io);
   const problems = [...rendered.problems, ...first.problems];
   let activated = false;
@@ -62,7 +66,7 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
     problems.push(...result.problems);
     activated = result.ran;
   }
-  const second = await syncFiles({ ...common, files: later, removeStale: false }, deps.io);
+  const second = await syncFiles({ ...common, files: later, removeStale: false, othersHandled: true }, deps.io);
   problems.push(...second.problems);
   return {
     owners: rendered.owners,

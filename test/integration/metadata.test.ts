@@ -29,8 +29,11 @@ test('metadata unreachable: exit 4 within the deadline, nothing changed', async 
     const run = await sim.runEniInit(['--json', '--deadline', '3', '--metadata-url', 'http://100.100.100.201']);
     const elapsed = Date.now() - started;
     assert.equal(run.code, 4, run.stdout + run.stderr);
-    assert.ok(elapsed < 3000 + 2500, `took ${elapsed} ms`);
-    assert.equal((run.report as ReportShape).outcome, 'metadata-unreachable');
+    // The deadline is the run's own (its report's clock); the wall clock adds process start, slow on a loaded machine.
+    const report = run.report as ReportShape & { durationMs: number };
+    assert.ok(report.durationMs <= 3000 + 1000, `the run took ${report.durationMs} ms`);
+    assert.ok(elapsed < 3000 + 10_000, `the process took ${elapsed} ms`);
+    assert.equal(report.outcome, 'metadata-unreachable');
     assert.deepEqual(await rules(sim), rulesBefore);
     const { existsSync } = await import('node:fs');
     assert.ok(!existsSync(`${sim.rootDir}/etc/cloud/cloud.cfg.d/99-disable-network-config.cfg`));
@@ -114,7 +117,8 @@ test('SIGTERM while waiting for metadata: exit 8 at once, nothing changed', asyn
     );
     const elapsed = Date.now() - started;
     assert.equal(run.code, 8, run.stdout + run.stderr);
-    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+    // "At once": far from the 20 s deadline (the margin is for process start on a loaded machine).
+    assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
     assert.match(run.stderr, /SIGTERM received before any change: stopping/);
     assert.deepEqual(await rules(sim), rulesBefore);
   });

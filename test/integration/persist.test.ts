@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { presetInstance } from '../sim/instance.ts';
-import { withInstance } from './helpers.ts';
+import { ownRules, routesOf, withInstance } from './helpers.ts';
 import type { ReportShape } from './helpers.ts';
 
 interface PersistReport extends ReportShape {
@@ -111,5 +111,35 @@ test('plan lists the files it would write and writes none; --persist=none writes
     const none = await sim.runEniInit(['--persist', 'none', '--json']);
     assert.equal(none.code, 0);
     assert.deepEqual((none.report as PersistReport).files.map((file) => file.path), ['/etc/cloud/cloud.cfg.d/99-disable-network-config.cfg']);
+  });
+});
+
+test('an interface renamed between runs (eth1 -> eth5): its table, rules and files follow the new name; nothing else changes', async (t) => {
+  await withInstance(t, presetInstance('demo'), async (sim) => {
+    const at = (path: string) => join(sim.rootDir, path);
+    const first = await sim.runEniInit(['--persist', 'networkd', '--json']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const eth2File = readFileSync(at('/etc/systemd/network/05-eni-init-eth2.network'), 'utf8');
+    const eth2Rules = (await ownRules(sim)).filter((rule) => rule.endsWith(' 1002'));
+    // What udev or an admin's .link file may do: a new name for the same NIC (same MAC, same metadata).
+    for (const argv of [['ip', 'link', 'set', 'dev', 'eth1', 'down'], ['ip', 'link', 'set', 'dev', 'eth1', 'name', 'eth5'], ['ip', 'link', 'set', 'dev', 'eth5', 'up']]) {
+      const result = await sim.exec(argv);
+      assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`);
+    }
+    const second = await sim.runEniInit(['--persist', 'networkd', '--json']);
+    const report = second.report as PersistReport;
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.equal(report.enis.find((eni) => eni.interface === 'eth5')?.persist?.backend, 'networkd');
+    assert.equal(actionOf(report, '/etc/systemd/network/05-eni-init-eth5.network'), 'created');
+    assert.equal(actionOf(report, NETWORKD_ETH1), 'removed');
+    assert.match(readFileSync(at('/etc/systemd/network/05-eni-init-eth5.network'), 'utf8'), /^Name=eth5$[\s\S]*^Table=1005$/m);
+    const rulesNow = await ownRules(sim);
+    assert.deepEqual(rulesNow.filter((rule) => rule.endsWith(' 1001')), [], 'no rule left for the old name\'s table');
+    assert.deepEqual(rulesNow.filter((rule) => rule.endsWith(' 1005')), ['20005 10.0.0.30 1005', '20005 10.0.0.31 1005', '20005 10.0.0.32 1005']);
+    assert.deepEqual(await routesOf(sim, 1001), []);
+    assert.deepEqual(rulesNow.filter((rule) => rule.endsWith(' 1002')), eth2Rules, 'eth2 is untouched');
+    assert.equal(readFileSync(at('/etc/systemd/network/05-eni-init-eth2.network'), 'utf8'), eth2File);
+    const reach = await sim.reachableAll();
+    assert.ok(reach.every((entry) => entry.ping && entry.tcp), JSON.stringify(reach));
   });
 });

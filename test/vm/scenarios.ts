@@ -37,9 +37,12 @@ export async function assertUnitRan(setup: VmSetup, unit: string): Promise<void>
 const BOOT_MACS = ENIS.slice(0, BOOT_ENIS).map((eni) => eni.mac);
 
 const MANAGERS = {
-  nm: { unit: 'NetworkManager.service', settle: 'nm-online -s -q -t 60' },
-  networkd: { unit: 'systemd-networkd.service', settle: '/lib/systemd/systemd-networkd-wait-online --any --timeout=60' },
+  nm: { unit: 'NetworkManager.service', units: 'NetworkManager.service', settle: 'nm-online -s -q -t 60' },
+  // The socket too: it would start networkd again on the first request.
+  networkd: { unit: 'systemd-networkd.service', units: 'systemd-networkd.socket systemd-networkd.service', settle: '/lib/systemd/systemd-networkd-wait-online --any --timeout=60' },
 } as const;
+
+const OWN_FILES = 'grep -rl "^# Written by eni-init" /etc/NetworkManager /etc/systemd/network /etc/systemd/networkd.conf.d 2>/dev/null | sort';
 
 /**
  * Package mode: the .deb installed by cloud-init runcmd; every private IP answers after the first boot, after a
@@ -79,6 +82,28 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await assertAllAnswer(setup, LIMITS.settleMs);
   });
 
+  await step(t, setup, `${image}: eni-init apply while ${manager.unit} is down keeps its files; the manager comes back to them`, async () => {
+    const before = await vm.sh(OWN_FILES);
+    // Stopped for as short a time as possible: the DHCP addresses it no longer renews expire with their 2-minute lease.
+    await vm.sh(`systemctl stop ${manager.units}`, 60_000);
+    let code = '';
+    try {
+      code = (await vm.exec('eni-init apply --json > /run/eni-init/manager-down.json; echo $?', 90_000)).stdout.trim();
+    } finally {
+      await vm.exec(`systemctl start ${manager.units}`, 60_000);
+    }
+    const report = await vm.sh('cat /run/eni-init/manager-down.json');
+    if (code !== '0') throw new Error(`eni-init apply exited ${code} with ${manager.unit} down: ${report}`);
+    const eth1 = (JSON.parse(report) as { enis: { interface?: string; persist?: { backend: string } }[] }).enis.find((eni) => eni.interface === 'eth1');
+    if (eth1?.persist?.backend !== 'none') throw new Error(`eth1: with ${manager.unit} down the report says persist backend ${String(eth1?.persist?.backend)}, expected none`);
+    const after = await vm.sh(OWN_FILES);
+    if (after !== before) throw new Error(`eni-init's files changed while ${manager.unit} was down:\nbefore:\n${before}after:\n${after}`);
+    await vm.exec(manager.settle, 70_000);
+    await sleep(5000);
+    await assertAllAnswer(setup, LIMITS.settleMs);
+    await assertPersisted(setup, image);
+  });
+
   await step(t, setup, `${image}: after DHCP lease renewals`, async () => {
     // eth0 always renews (T1 about 1 min); a secondary renews too unless its manager now holds it static (persist).
     const since = net.logText('dnsmasq').length;
@@ -104,7 +129,7 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     const before = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network 2>/dev/null | sort');
     const code = (await vm.exec('eni-init remove --json > /run/eni-init/remove.json; echo $?', 90_000)).stdout.trim();
     if (code !== '0') throw new Error(`eni-init remove exited ${code}: ${await vm.sh('cat /run/eni-init/remove.json')}`);
-    const left = await vm.sh('grep -rl "^# Written by eni-init" /etc/NetworkManager /etc/systemd/network /etc/systemd/networkd.conf.d 2>/dev/null || true');
+    const left = await vm.sh(`${OWN_FILES} || true`);
     if (left.trim() !== '') throw new Error(`files of eni-init left after remove: ${left}`);
     const after = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network 2>/dev/null | sort');
     const kept = before.split('\n').filter((name) => name !== '' && !name.includes('eni-init'));
