@@ -51,7 +51,7 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
   // Under --root nothing is probed: a named backend still replaces its own files, auto removes nothing.
   const removeStale = input.removeStale && (facts.complete || (!facts.probed && input.choice !== 'auto'));
   // Nor is a manager that is down right now (stopped, crashed, failed at boot): with auto, an interface no running
-  // manager claims keeps its files, so that the manager finds them when it comes back. --persist=none removes them.
+  // manager claims keeps its files, so that the manager finds them when it comes back (`remove` deletes them).
   const protectedInterfaces = new Set(input.protectedInterfaces);
   if (input.choice === 'auto') for (const owner of rendered.owners) if (owner.backend === 'none') protectedInterfaces.add(owner.ifname);
   const common = { present, protectedInterfaces, dryRun: input.dryRun };

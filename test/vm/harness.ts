@@ -33,9 +33,9 @@ export const BOOT_ENIS = 3;
 export const HOTPLUG_ENI = ENIS[3] as SimEni;
 
 /**
- * Time limits. Under TCG a first boot (cloud-init installing the package included) took 60 to 100 s on the
- * development machine and 220 s on a CI machine; the limits leave room for a machine slower still, and cost
- * nothing when the guest is quick (every wait returns as soon as its condition holds).
+ * Time limits. Under TCG a first boot (cloud-init installing the package included) has taken from 60 s to
+ * 240 s on these 2-core machines, depending on their load; the limits leave room for a machine slower still,
+ * and cost nothing when the guest is quick (every wait returns as soon as its condition holds).
  */
 export const LIMITS = { bootMs: 600_000, rebootMs: 480_000, reachMs: 90_000, settleMs: 45_000, hotplugMs: 60_000 } as const;
 

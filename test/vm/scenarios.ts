@@ -36,13 +36,26 @@ export async function assertUnitRan(setup: VmSetup, unit: string): Promise<void>
 
 const BOOT_MACS = ENIS.slice(0, BOOT_ENIS).map((eni) => eni.mac);
 
+/**
+ * `down`: what `eni-init apply` does while the manager is stopped. NetworkManager leaves the interfaces as they
+ * are when it stops: the run changes nothing, and no interface has a running manager (persist backend none). networkd
+ * drops what it configured from DHCP when it stops (KeepConfiguration=no, its default): eth0 loses its address,
+ * the metadata service is unreachable, and the run ends with exit 4 having changed nothing.
+ */
 const MANAGERS = {
-  nm: { unit: 'NetworkManager.service', units: 'NetworkManager.service', settle: 'nm-online -s -q -t 60' },
+  nm: { unit: 'NetworkManager.service', units: 'NetworkManager.service', settle: 'nm-online -s -q -t 60', down: { exit: '0', outcome: 'no-change' } },
   // The socket too: it would start networkd again on the first request.
-  networkd: { unit: 'systemd-networkd.service', units: 'systemd-networkd.socket systemd-networkd.service', settle: '/lib/systemd/systemd-networkd-wait-online --any --timeout=60' },
+  networkd: {
+    unit: 'systemd-networkd.service',
+    units: 'systemd-networkd.socket systemd-networkd.service',
+    settle: '/lib/systemd/systemd-networkd-wait-online --any --timeout=60',
+    down: { exit: '4', outcome: 'metadata-unreachable' },
+  },
 } as const;
 
 const OWN_FILES = 'grep -rl "^# Written by eni-init" /etc/NetworkManager /etc/systemd/network /etc/systemd/networkd.conf.d 2>/dev/null | sort';
+/** Path and content hash of each of eni-init's files. */
+const OWN_FILE_SUMS = `${OWN_FILES} | xargs -r sha256sum`;
 
 /**
  * Package mode: the .deb installed by cloud-init runcmd; every private IP answers after the first boot, after a
@@ -83,7 +96,7 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
   });
 
   await step(t, setup, `${image}: eni-init apply while ${manager.unit} is down keeps its files; the manager comes back to them`, async () => {
-    const before = await vm.sh(OWN_FILES);
+    const before = await vm.sh(OWN_FILE_SUMS);
     // Stopped for as short a time as possible: the DHCP addresses it no longer renews expire with their 2-minute lease.
     await vm.sh(`systemctl stop ${manager.units}`, 60_000);
     let code = '';
@@ -92,16 +105,23 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     } finally {
       await vm.exec(`systemctl start ${manager.units}`, 60_000);
     }
-    const report = await vm.sh('cat /run/eni-init/manager-down.json');
-    if (code !== '0') throw new Error(`eni-init apply exited ${code} with ${manager.unit} down: ${report}`);
-    const eth1 = (JSON.parse(report) as { enis: { interface?: string; persist?: { backend: string } }[] }).enis.find((eni) => eni.interface === 'eth1');
-    if (eth1?.persist?.backend !== 'none') throw new Error(`eth1: with ${manager.unit} down the report says persist backend ${String(eth1?.persist?.backend)}, expected none`);
-    const after = await vm.sh(OWN_FILES);
+    const text = await vm.sh('cat /run/eni-init/manager-down.json');
+    const report = JSON.parse(text) as { outcome: string; enis: { interface?: string; persist?: { backend: string } }[] };
+    if (code !== manager.down.exit || report.outcome !== manager.down.outcome) {
+      throw new Error(`eni-init apply with ${manager.unit} down: exit ${code}, outcome ${report.outcome}; expected exit ${manager.down.exit}, ${manager.down.outcome}: ${text}`);
+    }
+    const eth1 = report.enis.find((eni) => eni.interface === 'eth1');
+    if (code === '0' && eth1?.persist?.backend !== 'none') throw new Error(`eth1: with ${manager.unit} down the report says persist backend ${String(eth1?.persist?.backend)}, expected none`);
+    const after = await vm.sh(OWN_FILE_SUMS);
     if (after !== before) throw new Error(`eni-init's files changed while ${manager.unit} was down:\nbefore:\n${before}after:\n${after}`);
     await vm.exec(manager.settle, 70_000);
     await sleep(5000);
     await assertAllAnswer(setup, LIMITS.settleMs);
+    // The next run (the next boot's, say) finds the manager back on the same files, and rewrites none of them.
+    await vm.sh('eni-init apply', 90_000);
     await assertPersisted(setup, image);
+    const again = await vm.sh(OWN_FILE_SUMS);
+    if (again !== before) throw new Error(`eni-init rewrote its files once ${manager.unit} was back:\nbefore:\n${before}after:\n${again}`);
   });
 
   await step(t, setup, `${image}: after DHCP lease renewals`, async () => {
@@ -124,6 +144,8 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await waitUnitDone(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
     await assertUnitRan(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
     t.diagnostic(`hot-plugged ${HOTPLUG_ENI.ifname} answered ${((Date.now() - plugged) / 1000).toFixed(1)} s after device_add`);
+    const timeline = await vm.exec(`journalctl -b -o short-monotonic --no-pager -u eni-init@${HOTPLUG_ENI.ifname}.service | cut -c1-220 | tail -n 12`, 20_000);
+    t.diagnostic(`${HOTPLUG_ENI.ifname} hotplug unit log:\n${timeline.stdout.trim()}`);
   });
   await step(t, setup, `${image}: eni-init remove deletes the files it wrote, and only those`, async () => {
     const before = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network 2>/dev/null | sort');
