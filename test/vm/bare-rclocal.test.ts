@@ -19,6 +19,7 @@ test('bare executable from cloud-init runcmd: every private IP answers after fir
     await vm.reboot(LIMITS.rebootMs);
     await cloudInitDone(vm);
     await assertAllAnswer(setup);
+    t.diagnostic(`bare reboot: ${await bootFigures(setup)}`);
   });
 });
 
@@ -40,5 +41,6 @@ test('rc.local mode: secondary IPs silent before eni-init ran, every private IP 
     await vm.sh('systemctl is-active --quiet rc-local.service');
     await assertAllAnswer(setup);
     await vm.sh('journalctl -b -t eni-init --no-pager | grep -q "eni-init: exit code 0"');
+    t.diagnostic(`rc.local reboot: ${await bootFigures(setup)}`);
   });
 });

@@ -37,7 +37,7 @@ export const HOTPLUG_ENI = ENIS[3] as SimEni;
  * 240 s on these 2-core machines, depending on their load; the limits leave room for a machine slower still,
  * and cost nothing when the guest is quick (every wait returns as soon as its condition holds).
  */
-export const LIMITS = { bootMs: 600_000, rebootMs: 480_000, reachMs: 90_000, settleMs: 45_000, hotplugMs: 60_000 } as const;
+export const LIMITS = { bootMs: 600_000, rebootMs: 480_000, reachMs: 90_000, settleMs: 45_000, hotplugMs: 90_000 } as const;
 
 let preflight: string | undefined | null = null;
 

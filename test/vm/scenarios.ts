@@ -59,8 +59,8 @@ const OWN_FILE_SUMS = `${OWN_FILES} | xargs -r sha256sum`;
 
 /**
  * Package mode: the .deb installed by cloud-init runcmd; every private IP answers after the first boot, after a
- * reboot, after the network manager restarts, after DHCP renewals, and (hot-plugged NIC listed in metadata) within a
- * minute of device_add.
+ * reboot, after the network manager restarts, after a run while it was down, after DHCP renewals, and (hot-plugged
+ * NIC listed in metadata) within LIMITS.hotplugMs of device_add (under emulation: seconds on a real instance).
  */
 export async function packageScenario(t: TestContext, image: ImageName): Promise<void> {
   const started = Date.now();
@@ -125,13 +125,14 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
   });
 
   await step(t, setup, `${image}: after DHCP lease renewals`, async () => {
-    // eth0 always renews (T1 about 1 min); a secondary renews too unless its manager now holds it static (persist).
+    // eth0 renews (2-minute leases: T1 about 1 min); eth1 and eth2 do not, their persisted config being static.
     const since = net.logText('dnsmasq').length;
     const primary = BOOT_MACS.slice(0, 1);
     for (const until = Date.now() + 150_000; net.dhcpAcked(primary, since).length === 0; await sleep(1000)) {
       if (Date.now() > until) throw new Error('eth0 did not renew its DHCP lease within 150 s');
     }
-    await sleep(65_000);
+    // Time for the manager to apply the renewed lease (addresses and routes re-set) before probing.
+    await sleep(10_000);
     t.diagnostic(`DHCP renewals acknowledged: ${net.dhcpAcked(BOOT_MACS, since).join(', ')}`);
     await assertAllAnswer(setup, LIMITS.settleMs);
   });
@@ -144,8 +145,12 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await waitUnitDone(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
     await assertUnitRan(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
     t.diagnostic(`hot-plugged ${HOTPLUG_ENI.ifname} answered ${((Date.now() - plugged) / 1000).toFixed(1)} s after device_add`);
-    const timeline = await vm.exec(`journalctl -b -o short-monotonic --no-pager -u eni-init@${HOTPLUG_ENI.ifname}.service | cut -c1-220 | tail -n 12`, 20_000);
-    t.diagnostic(`${HOTPLUG_ENI.ifname} hotplug unit log:\n${timeline.stdout.trim()}`);
+    // Where the time went: from device_add to the unit's start (udev, systemd), and the run itself.
+    const shown = await vm.sh(`systemctl show -p ExecMainStartTimestampMonotonic -p ExecMainExitTimestampMonotonic eni-init@${HOTPLUG_ENI.ifname}.service; cut -d" " -f1 /proc/uptime`);
+    const sincePlug = (Date.now() - plugged) / 1000;
+    const [start, exit] = ['Start', 'Exit'].map((key) => Number(new RegExp(`^ExecMain${key}TimestampMonotonic=(\\d+)$`, 'm').exec(shown)?.[1] ?? NaN) / 1e6);
+    const uptime = Number(shown.trim().split('\n').pop());
+    t.diagnostic(`${HOTPLUG_ENI.ifname}: eni-init@ started ${(sincePlug - (uptime - (start ?? NaN))).toFixed(1)} s after device_add and ran ${((exit ?? NaN) - (start ?? NaN)).toFixed(1)} s`);
   });
   await step(t, setup, `${image}: eni-init remove deletes the files it wrote, and only those`, async () => {
     const before = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network 2>/dev/null | sort');

@@ -59,7 +59,7 @@ export class Vm {
     const argv = [
       QEMU, '-nodefaults', '-display', 'none', '-machine', 'pc', '-accel', 'tcg,thread=multi', '-m', '1024', '-smp', '2',
       '-kernel', images.kernel, '-initrd', images.initrd,
-      '-append', 'root=/dev/vda rw console=ttyS0 net.ifnames=0 biosdevname=0 systemd.show_status=auto',
+      '-append', 'root=/dev/vda rw console=ttyS0 quiet net.ifnames=0 biosdevname=0 systemd.show_status=auto',
       '-drive', `file=${this.overlay},if=virtio,format=qcow2,cache=unsafe`,
       '-drive', `file=${this.options.seed},if=virtio,format=raw,readonly=on`,
       '-chardev', `socket,id=qga0,path=${join(net.dir, 'qga.sock')},server=on,wait=off`,
