@@ -66,7 +66,9 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
     problems.push(...result.problems);
     activated = result.ran;
   }
-  const second = await syncFiles({ ...common, files: later, removeStale: false, othersHandled: true }, deps.io);
+  // Only the later files' own entries: every other file was handled (and reported) by the first pass.
+  const laterPresent = present.filter((own) => later.some((file) => file.path === own.path));
+  const second = await syncFiles({ ...common, present: laterPresent, files: later, removeStale: false }, deps.io);
   problems.push(...second.problems);
   return {
     owners: rendered.owners,

@@ -80,8 +80,6 @@ export interface SyncInput {
   protectedInterfaces: ReadonlySet<string>;
   /** Paths wanted but written by a later call (after activation): never stale. */
   alsoWanted?: readonly string[];
-  /** A later pass over a few files only: the other files of ours were handled (and reported) by the first pass. */
-  othersHandled?: boolean;
   dryRun: boolean;
 }
 
@@ -126,7 +124,7 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
     }
   }
   for (const own of input.present) {
-    if (wanted.has(own.path) || input.othersHandled === true) continue;
+    if (wanted.has(own.path)) continue;
     const owner = fileInterface(own.path);
     const protectedFile = owner === undefined ? input.protectedInterfaces.size > 0 : input.protectedInterfaces.has(owner);
     if (!input.removeStale || protectedFile) {

@@ -1,12 +1,12 @@
 // Shared setup of the VM scenarios: artifacts, images, network, seed and VM per test; loud skip; diagnostics on failure.
 import type { TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimEni } from '../sim/spec.ts';
-import { ensureImages } from './images.ts';
+import { ensureImages, lock } from './images.ts';
 import type { ImageName, Images } from './images.ts';
 import { makeSeed } from './seed.ts';
 import { QemuUnavailable, Vm, qemuPreflight } from './vm.ts';
@@ -91,7 +91,14 @@ export async function startVm(
   if (process.getuid?.() !== 0) throw new Error('the VM boot test needs root (network namespaces, taps)');
   if (preflight === null) preflight = qemuPreflight();
   if (preflight !== undefined) return void skipLoudly(t, preflight);
-  ensureArtifacts();
+  // Test files run two at a time (package.json): one of them builds what is missing, the other waits.
+  mkdirSync(join(REPO, 'dist'), { recursive: true });
+  const unlock = await lock(join(REPO, 'dist', '.vm-artifacts.lock'), 15 * 60_000);
+  try {
+    ensureArtifacts();
+  } finally {
+    unlock();
+  }
   const images = await ensureImages((line) => t.diagnostic(line));
   if (images.builtInS > 0) t.diagnostic(`image build: ${images.builtInS} s`);
   const net = new VpcNet(ENIS, BOOT_ENIS);

@@ -81,8 +81,20 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Takes the build lock (a file with our PID; a lock of a dead process is taken over). Bounded. */
-async function lock(path: string, timeoutMs: number): Promise<() => void> {
+/** The PID in a lock file; undefined while its owner is still writing it (or the file just went away). */
+function lockOwner(path: string): number | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    if (text !== '') return Number(text);
+    // Empty: created, PID not written yet; a crash right between the two leaves it empty for good.
+    return Date.now() - statSync(path).mtimeMs > 10_000 ? 0 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Takes a lock (a file with our PID; a lock of a dead process is taken over), across test processes. Bounded. */
+export async function lock(path: string, timeoutMs: number): Promise<() => void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -91,10 +103,10 @@ async function lock(path: string, timeoutMs: number): Promise<() => void> {
       closeSync(fd);
       return () => rmSync(path, { force: true });
     } catch {
-      const owner = Number(readFileSync(path, 'utf8').trim());
-      if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) rmSync(path, { force: true });
-      else if (Date.now() > until) throw new Error(`image build lock ${path} held by PID ${owner} for ${timeoutMs} ms`);
-      else await sleep(2000);
+      const owner = lockOwner(path);
+      if (owner !== undefined && (!Number.isInteger(owner) || owner <= 0 || !alive(owner))) rmSync(path, { force: true });
+      else if (Date.now() > until) throw new Error(`lock ${path} held by PID ${owner ?? '?'} for ${timeoutMs} ms`);
+      else await sleep(owner === undefined ? 200 : 2000);
     }
   }
 }
