@@ -91,7 +91,7 @@ export async function startVm(
   if (process.getuid?.() !== 0) throw new Error('the VM boot test needs root (network namespaces, taps)');
   if (preflight === null) preflight = qemuPreflight();
   if (preflight !== undefined) return void skipLoudly(t, preflight);
-  // Test files run two at a time (package.json): one of them builds what is missing, the other waits.
+  // Should test files run in parallel (node --test-concurrency): one of them builds what is missing, the others wait.
   mkdirSync(join(REPO, 'dist'), { recursive: true });
   const unlock = await lock(join(REPO, 'dist', '.vm-artifacts.lock'), 15 * 60_000);
   try {
