@@ -6,11 +6,8 @@ import { silentLogger } from '../../../src/log.ts';
 import { readAliyunMetadata } from '../../../src/metadata/aliyun.ts';
 import { createMetadataHttp } from '../../../src/metadata/http.ts';
 import type { MetadataResult } from '../../../src/model.ts';
-import { closedPortUrl, startFakeImds } from './fake-imds.ts';
+import { DEADLINE_SLACK_MS, closedPortUrl, startFakeImds } from './fake-imds.ts';
 import type { FakeImds, FakeImdsOptions } from './fake-imds.ts';
-
-/** What a deadline check allows beyond the deadline: timers and scheduling on a loaded 2-core CI machine. */
-const DEADLINE_SLACK_MS = 400;
 
 const META = '/latest/meta-data';
 const MACS = `${META}/network/interfaces/macs/`;

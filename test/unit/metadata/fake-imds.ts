@@ -3,6 +3,9 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What a deadline check allows beyond the deadline: timers and scheduling on a loaded 2-core CI machine. */
+export const DEADLINE_SLACK_MS = 400;
+
 export interface SeenRequest {
   method: string;
   path: string;

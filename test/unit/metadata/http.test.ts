@@ -5,11 +5,8 @@ import { BadMetadataError, MetadataUnreachableError } from '../../../src/errors.
 import { silentLogger } from '../../../src/log.ts';
 import { createMetadataHttp, MetadataRequestError } from '../../../src/metadata/http.ts';
 import type { MetadataHttp, MetadataHttpOptions } from '../../../src/metadata/http.ts';
-import { closedPortUrl, startFakeImds } from './fake-imds.ts';
+import { DEADLINE_SLACK_MS, closedPortUrl, startFakeImds } from './fake-imds.ts';
 import type { FakeImds, FakeImdsOptions } from './fake-imds.ts';
-
-/** What a deadline check allows beyond the deadline: timers and scheduling on a loaded 2-core CI machine. */
-const DEADLINE_SLACK_MS = 400;
 
 const MAC_PATH = '/latest/meta-data/mac';
 const TREE = { [MAC_PATH]: '00:16:3e:0f:00:01', '/latest/meta-data/instance-id': 'i-bp13' };
