@@ -32,7 +32,17 @@ export interface EniMetadata {
   /** vSwitch IPv6 subnet in canonical CIDR form. */
   ipv6Subnet?: string;
   ipv6Prefixes: string[];
+  /** The vSwitch CIDR as the service states it (`vswitch-cidr-block`, canonical CIDR); absent when not served. Judged by the gate. */
+  vswitchCidrBlock?: string;
+  /**
+   * Set when the IPv6 side could not be read or validated: ipv6s/ipv6Prefixes are then empty and ipv6Gateway/ipv6Subnet
+   * absent, but that means "unknown", not "none": nothing IPv6 this ENI already has may be removed. The IPv4 side is valid.
+   */
+  ipv6Problems?: MetadataProblem[];
 }
+
+/** Where one ENI's metadata came from: the `all` document, the per-item tree, or both. */
+export type MetadataSource = 'all' | 'tree' | 'both';
 
 /** Something wrong with one value of the metadata: where, what, and why. */
 export interface MetadataProblem {
@@ -59,7 +69,12 @@ export interface MetadataResult {
   /** How many HTTP requests were sent (token included). */
   requests: number;
   tokenMode: 'token' | 'plain';
+  /** `all` when the `all` document was used (alone or with tree reads), `tree` when it was not. */
   source: 'all' | 'tree';
+  /** Per ENI (MAC as listed, canonical): where its values came from. */
+  sources?: Record<string, MetadataSource>;
+  /** HTTP requests by kind: the token PUT, the `all` document, and per-item (tree) reads; retries included. */
+  requestsBy?: { token: number; all: number; tree: number };
 }
 
 /** An address eni-init added (the kernel has no owner tag for addresses, so we remember them). */

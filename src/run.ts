@@ -147,6 +147,8 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   }
   report.instance = metadata.instance;
   report.metadata = { url: options.metadataUrl, tokenMode: metadata.tokenMode, source: metadata.source, requests: metadata.requests, complete: metadata.complete };
+  if (metadata.requestsBy) report.metadata.requestsBy = metadata.requestsBy;
+  if (metadata.sources) report.metadata.sources = metadata.sources;
   const stored = await deps.state.read();
   if (stored.problem) report.problems.push({ code: 'state-file', message: stored.problem });
   const desired = buildDesiredState({

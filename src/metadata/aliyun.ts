@@ -1,32 +1,40 @@
-// Aliyun provider: reads the `all` document or the per-item tree into a MetadataResult, isolating failures per ENI.
-import type { EniMetadata, FailedEni, InstanceInfo, MetadataProblem, MetadataResult } from '../model.ts';
+// Aliyun provider: takes what `meta-data/all` holds, reads what every ENI still lacks from the tree in one
+// concurrent wave, and validates each ENI on its own (its IPv6 side apart) into a MetadataResult.
+import type { EniMetadata, FailedEni, InstanceInfo, MetadataProblem, MetadataResult, MetadataSource } from '../model.ts';
 import type { Logger } from '../log.ts';
-import { BadMetadataError, MetadataUnreachableError } from '../errors.ts';
+import { BadMetadataError, EniInitError, MetadataUnreachableError } from '../errors.ts';
 import { parseMac } from '../net/address.ts';
 import { MetadataRequestError } from './http.ts';
 import type { MetadataHttp } from './http.ts';
-import { printable, rejectSharedAddresses, trimOneNewline, validateEni } from './validate.ts';
+import { parseAllDocument } from './all-doc.ts';
+import type { AllDocument } from './all-doc.ts';
+import { listingEntries, parseList, trimValue } from './forms.ts';
+import type { RawValue } from './forms.ts';
+import { IPV6_FIELDS, printable, rejectSharedAddresses, validateEni, withIpv6Unknown } from './validate.ts';
 import type { RawEni } from './validate.ts';
 
-const META = '/latest/meta-data';
-const MACS_PATH = `${META}/network/interfaces/macs/`;
+export const META = '/latest/meta-data';
+export const ALL_PATH = `${META}/all`;
+export const MACS_PATH = `${META}/network/interfaces/macs/`;
+export const TOKEN_PATH = '/latest/api/token';
+/** A 404 on these is an error of the ENI. */
 const REQUIRED_ITEMS = ['network-interface-id', 'primary-ip-address', 'private-ipv4s', 'netmask', 'gateway'];
-const OPTIONAL_ITEMS = ['ipv4-prefixes', 'ipv6s'];
-/** Read only when the ENI has IPv6 addresses; `true` = required. */
-const IPV6_ITEMS: [string, boolean][] = [['ipv6-gateway', true], ['vswitch-ipv6-cidr-block', true], ['ipv6-prefixes', false]];
+/** A 404 on these means "none" (or, for the IPv6 gateway and block, "no IPv6": judged with `ipv6s`). */
+const OPTIONAL_ITEMS = ['ipv4-prefixes', 'vswitch-cidr-block', ...IPV6_FIELDS];
+export const ENI_ITEMS = [...REQUIRED_ITEMS, ...OPTIONAL_ITEMS];
 const INSTANCE_ITEMS = [['instanceId', 'instance-id'], ['regionId', 'region-id'], ['zoneId', 'zone-id']] as const;
-/** Read item by item only the instance id: region and zone are not worth two more requests on every boot. */
-const TREE_INSTANCE_ITEMS = INSTANCE_ITEMS.slice(0, 1);
 const INSTANCE_VALUE = /^[A-Za-z0-9._-]{1,128}$/;
 /** Far above any real instance (72 ENIs at most); a longer listing is garbage, not 10,000 ENIs to read. */
 const MAX_LISTING_ENTRIES = 256;
 
-/** What both sources produce before validation: the primary MAC, the listing, and raw values (or a read failure) per ENI. */
-interface Snapshot {
-  instance: InstanceInfo;
-  source: 'all' | 'tree';
-  enis: { mac: string; raw: RawEni | null; problems: MetadataProblem[] }[];
-  badEntries: FailedEni[];
+/** One ENI while it is being read: values by item, where each came from, and read failures. */
+interface EniRead {
+  mac: string;
+  /** The MAC as the service spelled it (listing line or `all` key): item paths use it. */
+  spelling: string;
+  values: RawEni;
+  from: Map<string, 'all' | 'tree'>;
+  problems: MetadataProblem[];
 }
 
 function quote(value: string): string {
@@ -52,173 +60,228 @@ async function required(http: MetadataHttp, path: string): Promise<string> {
   }
 }
 
-function primaryMac(path: string, value: unknown): string {
-  const mac = typeof value === 'string' ? parseMac(trimOneNewline(value)) : null;
-  if (mac === null) throw new BadMetadataError(`metadata ${path} is not a MAC address: ${quote(String(value))}`, { details: { path } });
+function primaryMac(path: string, value: string): string {
+  const mac = parseMac(trimValue(value));
+  if (mac === null) throw new BadMetadataError(`metadata ${path} is not a MAC address: ${quote(value)}`, { details: { path } });
   return mac;
 }
 
-function setInstanceValue(instance: InstanceInfo, key: 'instanceId' | 'regionId' | 'zoneId', item: string, value: unknown, log: Logger): void {
+function setInstanceValue(instance: InstanceInfo, key: 'instanceId' | 'regionId' | 'zoneId', item: string, value: string | null | undefined, log: Logger): void {
   if (value === null || value === undefined) return;
-  const text = typeof value === 'string' ? trimOneNewline(value) : '';
+  const text = trimValue(value);
   if (INSTANCE_VALUE.test(text)) instance[key] = text;
-  else log.warn('ignoring an invalid metadata value', { item, value: printable(String(value)) });
+  else log.warn('ignoring an invalid metadata value', { item, value: printable(value) });
 }
 
-/** Listing lines (`aa:bb:..:ff/`, CRLF or LF, trailing newline or not) -> unique MACs plus failures for bad lines. */
-function parseListing(path: string, entries: readonly string[]): { macs: string[]; bad: FailedEni[] } {
+/** Listing entries -> unique MACs with their spelling, plus failures for bad lines. */
+function parseListing(path: string, entries: readonly string[]): { macs: Map<string, string>; bad: FailedEni[] } {
   if (entries.length > MAX_LISTING_ENTRIES) {
     throw new BadMetadataError(`metadata ${path} lists ${entries.length} entries (at most ${MAX_LISTING_ENTRIES} expected)`, { details: { path } });
   }
-  const macs: string[] = [];
+  const macs = new Map<string, string>();
   const bad: FailedEni[] = [];
   for (const entry of entries) {
-    const mac = parseMac(entry.endsWith('/') ? entry.slice(0, -1) : entry);
+    const mac = parseMac(entry);
     if (mac === null) {
       const value = printable(entry);
       bad.push({ mac: value, problems: [{ mac: value, field: 'macs', value, message: 'listing entry is not a MAC address' }] });
-    } else if (!macs.includes(mac)) {
-      macs.push(mac);
+    } else if (!macs.has(mac)) {
+      macs.set(mac, entry);
     }
   }
   return { macs, bad };
 }
 
-function hasIpv6(value: string | string[] | null | undefined): boolean {
-  if (value === null || value === undefined) return false;
-  if (Array.isArray(value)) return value.length > 0;
-  return !/^(?:\[ *\])?(?:\r?\n)?$/.test(value);
-}
-
-/** Reads one ENI's items; a failed read becomes a problem of that ENI, a hard error (EniInitError) stops everything. */
-async function readEniItems(http: MetadataHttp, mac: string): Promise<{ raw: RawEni; problems: MetadataProblem[] }> {
-  const raw: RawEni = {};
-  const problems: MetadataProblem[] = [];
-  const read = async (item: string, isRequired: boolean) => {
-    try {
-      raw[item] = await http.get(`${MACS_PATH}${mac}/${item}`, { optional: !isRequired });
-    } catch (error) {
-      if (!(error instanceof MetadataRequestError)) throw error;
-      problems.push({ mac, field: item, message: `could not read: ${error.message}` });
-    }
-  };
-  await Promise.all([...REQUIRED_ITEMS.map((item) => read(item, true)), ...OPTIONAL_ITEMS.map((item) => read(item, false))]);
-  if (hasIpv6(raw['ipv6s'])) await Promise.all(IPV6_ITEMS.map(([item, isRequired]) => read(item, isRequired)));
-  return { raw, problems };
-}
-
-async function readTree(http: MetadataHttp, log: Logger): Promise<Snapshot> {
-  const [macText, listing, ...extra] = await Promise.all([
-    required(http, `${META}/mac`),
-    required(http, MACS_PATH),
-    ...TREE_INSTANCE_ITEMS.map(([, item]) =>
-      http.get(`${META}/${item}`, { optional: true }).catch((error: unknown) => {
-        if (!(error instanceof MetadataRequestError)) throw error;
-        log.warn('could not read an instance metadata item', { item, error: error.message });
-        return null;
-      }),
-    ),
-  ]);
-  const instance: InstanceInfo = { primaryMac: primaryMac(`${META}/mac`, macText) };
-  TREE_INSTANCE_ITEMS.forEach(([key, item], index) => setInstanceValue(instance, key, item, extra[index], log));
-
-  const { macs, bad } = parseListing(MACS_PATH, listing.split(/\r?\n/).filter((line) => line !== ''));
-  if (macs.length === 0) throw new BadMetadataError(`metadata ${MACS_PATH} lists no valid MAC: ${quote(listing)}`, { details: { path: MACS_PATH } });
-  const enis = await Promise.all(macs.map(async (mac) => ({ mac, ...(await readEniItems(http, mac)) })));
-  return { instance, source: 'tree', enis, badEntries: bad };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A value of the `all` document as a raw value: strings and string lists as given, anything else as (invalid) text. */
-function rawValue(value: unknown): string | string[] | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
-  return JSON.stringify(value);
-}
-
-/** The `all` document, or null when the service has none or it is not shaped like the tree (then the tree is read). */
-async function readAll(http: MetadataHttp, log: Logger): Promise<Snapshot | null> {
-  const path = `${META}/all`;
+/** The `all` document, or null when the service has none or it could not be read (then the tree is read). */
+async function readAll(http: MetadataHttp, log: Logger): Promise<AllDocument | null> {
   let text: string | null;
   try {
-    text = await http.get(path, { optional: true });
+    text = await http.get(ALL_PATH, { optional: true });
   } catch (error) {
-    const status = error instanceof MetadataRequestError ? error.status : undefined;
-    if (status === undefined || status >= 500 || status === 429) throw fatal(path, error);
-    log.warn('metadata all document unusable; reading items one by one', { error: (error as Error).message });
+    if (error instanceof EniInitError || !(error instanceof MetadataRequestError)) throw error;
+    log.warn('metadata all document unreadable; reading items one by one', { error: error.message });
     return null;
   }
   if (text === null) return null;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    doc = undefined;
-  }
-  const network = isObject(doc) && isObject(doc['network']) ? doc['network'] : {};
-  const macsObject = isObject(network['interfaces']) ? network['interfaces']['macs'] : undefined;
-  if (!isObject(doc) || !isObject(macsObject) || typeof doc['mac'] !== 'string') {
-    log.warn('metadata all document not shaped like the tree; reading items one by one', { value: printable(text) });
-    return null;
-  }
-  const instance: InstanceInfo = { primaryMac: primaryMac(`${path} (mac)`, doc['mac']) };
-  for (const [key, item] of INSTANCE_ITEMS) setInstanceValue(instance, key, item, doc[item], log);
+  const doc = parseAllDocument(text);
+  if (doc === null) log.warn('metadata all document is not a JSON object; reading items one by one', { value: printable(text) });
+  return doc;
+}
 
-  const { macs, bad } = parseListing(path, Object.keys(macsObject));
-  if (macs.length === 0) throw new BadMetadataError(`metadata ${path} lists no valid MAC: ${quote(Object.keys(macsObject).join(','))}`);
-  const enis = Object.entries(macsObject).flatMap(([key, value]): Snapshot['enis'] => {
-    const mac = parseMac(key.replace(/\/$/, ''));
-    if (mac === null || !macs.includes(mac)) return [];
-    macs.splice(macs.indexOf(mac), 1);
-    if (!isObject(value)) return [{ mac, raw: null, problems: [{ mac, field: 'macs', message: `${path}: entry is not an object` }] }];
-    const raw: RawEni = {};
-    const items = [...REQUIRED_ITEMS, ...OPTIONAL_ITEMS, ...IPV6_ITEMS.map(([item]) => item)];
-    for (const item of items) raw[item] = rawValue(value[item]);
-    return [{ mac, raw, problems: [] }];
-  });
-  return { instance, source: 'all', enis, badEntries: bad };
+/** True when `ipv6s` is known to be empty: the other IPv6 items need not be read. */
+function noIpv6(value: RawValue | null | undefined): boolean {
+  if (value === undefined) return false;
+  if (value === null) return true;
+  const items = parseList(value);
+  return items !== null && items.length === 0;
+}
+
+/** The items an ENI still lacks (all of them for an ENI only the tree knows). */
+function missingItems(eni: EniRead): string[] {
+  return ENI_ITEMS.filter((item) => !(item in eni.values) && !(IPV6_FIELDS.includes(item) && item !== 'ipv6s' && eni.from.get('ipv6s') === 'all' && noIpv6(eni.values['ipv6s'])));
+}
+
+/** Reads `items` of one ENI from the tree; a failed read becomes a problem of that ENI, a hard error stops everything. */
+async function readItems(http: MetadataHttp, eni: EniRead, items: readonly string[]): Promise<void> {
+  await Promise.all(
+    items.map(async (item) => {
+      try {
+        eni.values[item] = await http.get(`${MACS_PATH}${eni.spelling}/${item}`, { optional: !REQUIRED_ITEMS.includes(item) });
+        eni.from.set(item, 'tree');
+        eni.problems = eni.problems.filter((problem) => problem.field !== item);
+      } catch (error) {
+        if (!(error instanceof MetadataRequestError)) throw error;
+        eni.problems.push({ mac: eni.mac, field: item, message: `could not read: ${error.message}` });
+      }
+    }),
+  );
+}
+
+function sourceOf(eni: EniRead): MetadataSource {
+  const kinds = new Set(eni.from.values());
+  return kinds.has('all') ? (kinds.has('tree') ? 'both' : 'all') : 'tree';
+}
+
+/** Validates one ENI: read failures first; of the IPv6 side only, they leave the IPv4 side configured. */
+function validate(eni: EniRead, log: Logger): { ok: EniMetadata } | { failed: FailedEni } {
+  // `vswitch-cidr-block` is only informative (the gate compares it with the netmask): unreadable = not served.
+  const informative = eni.problems.filter((problem) => problem.field === 'vswitch-cidr-block');
+  for (const problem of informative) log.warn('could not read an informative item; going on without it', { mac: eni.mac, item: problem.field, error: problem.message });
+  eni.problems = eni.problems.filter((problem) => problem.field !== 'vswitch-cidr-block');
+  const result = validateEni(eni.mac, eni.values);
+  const unread = new Set(eni.problems.map((problem) => problem.field));
+  const v4Unread = eni.problems.filter((problem) => !IPV6_FIELDS.includes(problem.field));
+  if (result.ok && v4Unread.length === 0) {
+    if (eni.problems.length === 0) return { ok: result.eni };
+    // Validation said "missing" for the IPv6 items that could not be read: the read failure is the problem to report.
+    const { ipv6Problems, ...rest } = result.eni;
+    const kept = (ipv6Problems ?? []).filter((problem) => !unread.has(problem.field));
+    return { ok: withIpv6Unknown(kept.length > 0 ? { ...rest, ipv6Problems: kept } : rest, eni.problems) };
+  }
+  const entry: FailedEni = { mac: eni.mac, problems: [...eni.problems] };
+  if (!result.ok) entry.problems.push(...result.failed.problems.filter((problem) => !unread.has(problem.field)));
+  const eniId = result.ok ? result.eni.eniId : result.failed.eniId;
+  if (eniId !== undefined) entry.eniId = eniId;
+  return { failed: entry };
+}
+
+/** Fields whose value came from `all` and did not validate: worth one more read from the tree. */
+function suspectFromAll(eni: EniRead): string[] {
+  const result = validateEni(eni.mac, eni.values);
+  const problems = result.ok ? (result.eni.ipv6Problems ?? []) : result.failed.problems;
+  return [...new Set(problems.map((problem) => problem.field))].filter((field) => eni.from.get(field) === 'all');
 }
 
 /** Reads and validates the metadata of every ENI the service lists. */
 export async function readAliyunMetadata(http: MetadataHttp, log: Logger): Promise<MetadataResult> {
-  const snapshot = (await readAll(http, log)) ?? (await readTree(http, log));
-  const enis: EniMetadata[] = [];
-  const failed: FailedEni[] = [...snapshot.badEntries];
-  for (const { mac, raw, problems } of snapshot.enis) {
-    const result = raw === null ? null : validateEni(mac, raw);
-    if (result?.ok && problems.length === 0) {
-      enis.push(result.eni);
-      continue;
+  const doc = await readAll(http, log);
+  const instance: InstanceInfo = { primaryMac: '' };
+  const enis = new Map<string, EniRead>();
+  const badEntries: FailedEni[] = [...(doc?.bad ?? [])];
+  let listingRead = false;
+  let listingOk = true;
+
+  const useListing = (text: string) => {
+    const { macs, bad } = parseListing(MACS_PATH, listingEntries(text));
+    badEntries.push(...bad);
+    for (const [mac, spelling] of macs) {
+      if (!enis.has(mac)) enis.set(mac, { mac, spelling, values: {}, from: new Map(), problems: [] });
     }
-    // Read failures first; validation problems only for the fields that were read.
-    const unread = new Set(problems.map((problem) => problem.field));
-    const entry: FailedEni = { mac, problems: [...problems] };
-    if (result !== null && !result.ok) entry.problems.push(...result.failed.problems.filter((problem) => !unread.has(problem.field)));
-    const eniId = result === null ? undefined : result.ok ? result.eni.eniId : result.failed.eniId;
-    if (eniId !== undefined) entry.eniId = eniId;
-    failed.push(entry);
+    return macs.size;
+  };
+
+  // From `all`: the primary MAC, instance values, and every ENI's items in a usable type.
+  if (doc?.primaryMac !== undefined && parseMac(trimValue(doc.primaryMac)) !== null) instance.primaryMac = primaryMac(`${ALL_PATH} (mac)`, doc.primaryMac);
+  for (const eni of doc?.enis ?? []) {
+    const read: EniRead = { mac: eni.mac, spelling: eni.spelling, values: {}, from: new Map(), problems: [] };
+    for (const [item, value] of Object.entries(eni.items)) {
+      if (!ENI_ITEMS.includes(item)) continue;
+      read.values[item] = value;
+      read.from.set(item, 'all');
+    }
+    enis.set(eni.mac, read);
   }
-  const shared = rejectSharedAddresses(enis);
-  enis.splice(0, enis.length, ...shared.enis);
+  for (const [key, item] of INSTANCE_ITEMS) setInstanceValue(instance, key, item, doc?.values[item], log);
+
+  // What `all` cannot tell: read before the ENIs (the primary MAC and the listing decide what is read next).
+  if (instance.primaryMac === '' || enis.size === 0) {
+    const [macText, listing, instanceId] = await Promise.all([
+      instance.primaryMac === '' ? required(http, `${META}/mac`) : Promise.resolve(null),
+      required(http, MACS_PATH),
+      instance.instanceId === undefined
+        ? http.get(`${META}/instance-id`, { optional: true }).catch((error: unknown) => {
+            if (!(error instanceof MetadataRequestError)) throw error;
+            log.warn('could not read an instance metadata item', { item: 'instance-id', error: error.message });
+            return null;
+          })
+        : Promise.resolve(null),
+    ]);
+    if (macText !== null) instance.primaryMac = primaryMac(`${META}/mac`, macText);
+    setInstanceValue(instance, 'instanceId', 'instance-id', instanceId, log);
+    listingRead = true;
+    if (useListing(listing) === 0) throw new BadMetadataError(`metadata ${MACS_PATH} lists no valid MAC: ${quote(listing)}`, { details: { path: MACS_PATH } });
+  }
+
+  // One wave: every item every known ENI lacks, and (when `all` gave the ENIs) the listing, to catch an ENI it left out.
+  const known = [...enis.values()];
+  const listingTask = listingRead
+    ? Promise.resolve()
+    : http.get(MACS_PATH).then(
+        (text) => {
+          if (useListing(text ?? '') === 0) listingOk = false;
+        },
+        (error: unknown) => {
+          if (!(error instanceof MetadataRequestError)) throw error;
+          listingOk = false;
+          log.warn('could not read the interface listing; taking the ENIs of the all document, removals held back', { error: error.message });
+        },
+      );
+  await Promise.all([listingTask, ...known.map((eni) => readItems(http, eni, missingItems(eni)))]);
+  // ENIs the listing names but `all` left out: read whole (only then a further round trip).
+  const late = [...enis.values()].filter((eni) => !known.includes(eni));
+  if (late.length > 0) await Promise.all(late.map((eni) => readItems(http, eni, missingItems(eni))));
+  // A value from `all` that does not validate is read once more from the tree before the ENI is given up.
+  const retry = [...enis.values()].map((eni) => [eni, suspectFromAll(eni)] as const).filter(([, fields]) => fields.length > 0);
+  if (retry.length > 0) {
+    log.warn('values of the all document did not validate; reading them from the tree', { enis: retry.map(([eni, fields]) => `${eni.mac}: ${fields.join(',')}`).join('; ') });
+    await Promise.all(retry.map(([eni, fields]) => readItems(http, eni, fields)));
+  }
+
+  const valid: EniMetadata[] = [];
+  const failed: FailedEni[] = [...badEntries];
+  const sources: Record<string, MetadataSource> = {};
+  for (const eni of enis.values()) {
+    sources[eni.mac] = sourceOf(eni);
+    const outcome = validate(eni, log);
+    if ('ok' in outcome) valid.push(outcome.ok);
+    else failed.push(outcome.failed);
+  }
+  const shared = rejectSharedAddresses(valid);
   failed.push(...shared.failed);
   for (const entry of failed) {
     const first = entry.problems[0];
     log.warn('ENI metadata unusable; leaving that ENI alone', { mac: entry.mac, field: first?.field, problem: first?.message });
   }
+  const ipv6Unknown = shared.enis.filter((eni) => eni.ipv6Problems !== undefined);
+  for (const eni of ipv6Unknown) {
+    const first = eni.ipv6Problems?.[0];
+    log.warn('ENI IPv6 metadata unusable; configuring its IPv4 side only, keeping what IPv6 it has', { mac: eni.mac, field: first?.field, problem: first?.message });
+  }
   // A listing without the primary ENI is not the whole truth: nothing may be removed on it.
-  const listsPrimary = snapshot.enis.some((eni) => eni.mac === snapshot.instance.primaryMac);
-  if (!listsPrimary) log.warn('primary MAC not in the interface listing; removals held back', { mac: snapshot.instance.primaryMac });
+  const listsPrimary = enis.has(instance.primaryMac);
+  if (!listsPrimary) log.warn('primary MAC not in the interface listing; removals held back', { mac: instance.primaryMac });
+  const byPath = http.requestsByPath();
+  const token = byPath[TOKEN_PATH] ?? 0;
+  const all = byPath[ALL_PATH] ?? 0;
   return {
-    instance: snapshot.instance,
-    enis,
+    instance,
+    enis: shared.enis,
     failed,
-    complete: failed.length === 0 && listsPrimary,
+    complete: failed.length === 0 && ipv6Unknown.length === 0 && listsPrimary && listingOk,
     requests: http.requestCount(),
     tokenMode: http.tokenMode(),
-    source: snapshot.source,
+    source: doc?.enis !== undefined && doc.enis.length > 0 ? 'all' : 'tree',
+    sources,
+    requestsBy: { token, all, tree: http.requestCount() - token - all },
   };
 }

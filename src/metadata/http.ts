@@ -26,6 +26,8 @@ export interface MetadataHttp {
   get(path: string, options?: { optional?: boolean }): Promise<string | null>;
   /** HTTP requests sent so far, token requests and retries included. */
   requestCount(): number;
+  /** The same, by path. */
+  requestsByPath(): Record<string, number>;
   tokenMode(): 'token' | 'plain';
   close(): Promise<void>;
 }
@@ -139,6 +141,7 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
   deadlineTimer.unref();
 
   let requests = 0;
+  const byPath: Record<string, number> = {};
   let contacted = false;
   let token: string | null = null;
   let generation = 0;
@@ -157,6 +160,7 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
     try {
       if (timeoutMs < MIN_ATTEMPT_MS) throw new DeadlineError('the metadata deadline passed');
       requests++;
+      byPath[path] = (byPath[path] ?? 0) + 1;
       const response = await pool.request({ method, path, headers, signal: controller.signal });
       const status = response.statusCode;
       if (status < 500 && status !== 429) contacted = true;
@@ -249,11 +253,28 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
         if (TOKEN_SHAPE.test(body)) return body;
         throw new BadMetadataError(`PUT ${TOKEN_PATH} returned an invalid token: ${JSON.stringify(body.slice(0, 80))}`);
       }
+      // Each answer means one thing; the message says which was seen (README "Metadata": token answers).
+      if (status === 403) {
+        throw new BadMetadataError(
+          `PUT ${TOKEN_PATH} answered HTTP 403: metadata access is disabled for this instance or refused by policy ` +
+            '(enable it in the instance\'s metadata options); no plain requests were tried',
+          { details: { path: TOKEN_PATH, status } },
+        );
+      }
+      if (status === 400) {
+        throw new BadMetadataError(`PUT ${TOKEN_PATH} answered HTTP 400: the service refused the token TTL of ${tokenTtl} seconds`, { details: { path: TOKEN_PATH, status } });
+      }
+      if (status !== 404 && status !== 405) {
+        throw new BadMetadataError(`PUT ${TOKEN_PATH} answered HTTP ${status}, which is not a known answer of the token endpoint`, { details: { path: TOKEN_PATH, status } });
+      }
       if (options.tokenMode === 'required') {
-        throw new BadMetadataError(`metadata token required (--metadata-token=required) but PUT ${TOKEN_PATH} answered HTTP ${status}`);
+        throw new BadMetadataError(
+          `metadata token required (--metadata-token=required) but the service has no token endpoint: PUT ${TOKEN_PATH} answered HTTP ${status}`,
+          { details: { path: TOKEN_PATH, status } },
+        );
       }
       fallbackStatus = status;
-      log.info('metadata service gave no token; using plain requests', { status });
+      log.info('metadata service has no token endpoint; using plain requests', { status });
       return null;
     });
   }
@@ -311,6 +332,7 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
   return {
     get,
     requestCount: () => requests,
+    requestsByPath: () => ({ ...byPath }),
     tokenMode: () => (token === null ? 'plain' : 'token'),
     close() {
       closed ??= (async () => {

@@ -1,9 +1,13 @@
-// Pure: one ENI's raw metadata values -> a validated EniMetadata, or every problem found (the ENI then fails whole).
+// Pure: one ENI's raw metadata values -> a validated EniMetadata (its IPv6 side apart), or every problem found.
 import type { EniMetadata, FailedEni, MetadataProblem } from '../model.ts';
 import { cidrContains, netmaskToPrefix, networkOf, parseCidr, parseIpv4, parseIpv6, parseMac } from '../net/address.ts';
+import { parseList, parseSingle, trimValue } from './forms.ts';
 
 /** Raw values by metadata item name (`primary-ip-address`...); null = absent (404 on an optional item). */
 export type RawEni = Record<string, string | string[] | null>;
+
+/** Items of the IPv6 side: their problems never fail the IPv4 side of the ENI. */
+export const IPV6_FIELDS: readonly string[] = ['ipv6s', 'ipv6-gateway', 'vswitch-ipv6-cidr-block', 'ipv6-prefixes'];
 
 export type EniValidation = { ok: true; eni: EniMetadata } | { ok: false; failed: FailedEni };
 
@@ -23,27 +27,6 @@ export function printable(value: string): string {
   return value.length > PRINTABLE_CHARS ? `${escaped}...(${value.length} chars)` : escaped;
 }
 
-/** Drops one trailing `\n` or `\r\n`, nothing else. */
-/** Drops one trailing LF or CRLF (the service may or may not send one), nothing else. */
-export function trimOneNewline(value: string): string {
-  if (value.endsWith('\r\n')) return value.slice(0, -2);
-  return value.endsWith('\n') ? value.slice(0, -1) : value;
-}
-
-type Quoting = 'quoted' | 'bare' | 'either';
-
-/** `[a, b]` / `["a","b"]` -> items; null if the text is not a bracketed list of that quoting. */
-function parseBracketList(text: string, quoting: Quoting): string[] | null {
-  if (!text.startsWith('[') || !text.endsWith(']')) return null;
-  const inner = text.slice(1, -1).replace(/^ +| +$/g, '');
-  if (inner === '') return [];
-  const items = inner.split(/ *, */);
-  const quoted = items.map((item) => /^"[^"\\]*"$/.test(item));
-  const allQuoted = quoted.every(Boolean);
-  const noneQuoted = !quoted.some(Boolean);
-  if ((quoting === 'quoted' && !allQuoted) || (quoting === 'bare' && !noneQuoted) || (!allQuoted && !noneQuoted)) return null;
-  return allQuoted ? items.map((item) => item.slice(1, -1)) : items;
-}
 
 class Collector {
   readonly problems: MetadataProblem[] = [];
@@ -56,7 +39,7 @@ class Collector {
     this.problems.push(problem);
   }
 
-  /** The raw value: a string with one trailing newline removed, a list as given, or null when absent. */
+  /** The raw value as delivered (size-checked), or null when absent. */
   raw(raw: RawEni, field: string): string | string[] | null {
     const value = raw[field] ?? null;
     if (value === null) return null;
@@ -65,41 +48,42 @@ class Collector {
       this.add(field, value, `value too long (${size} characters)`);
       return null;
     }
-    return typeof value === 'string' ? trimOneNewline(value) : value;
+    return value;
   }
 
-  /** A required single value. */
+  /** A required single value, trimmed of surrounding whitespace. */
   single(raw: RawEni, field: string): string | null {
     const value = this.raw(raw, field);
     if (value === null) {
       if (raw[field] == null) this.add(field, undefined, 'missing');
       return null;
     }
-    if (typeof value !== 'string') {
+    const text = parseSingle(value);
+    if (text === null) {
       this.add(field, value, 'expected a single value, got a list');
       return null;
     }
-    if (value === '') this.add(field, value, 'empty');
-    return value === '' ? null : value;
+    if (text === '') this.add(field, value, 'empty');
+    return text === '' ? null : text;
   }
 
-  /** A list item: a JSON-style list or a list as given; `shapes` says which text forms are accepted. Optional lists default to []. */
-  list(raw: RawEni, field: string, shapes: { quoting: Quoting; separators: boolean; bare: boolean; required?: boolean }): string[] | null {
+  /** An optional single value: null when absent (404); problems as for `single` otherwise. */
+  optionalSingle(raw: RawEni, field: string): string | null {
+    return raw[field] == null ? null : this.single(raw, field);
+  }
+
+  /** A list in any known form (see forms.ts). Optional lists default to []. */
+  list(raw: RawEni, field: string, required = false): string[] | null {
     const value = this.raw(raw, field);
-    if (value === null && raw[field] == null && shapes.required) this.add(field, undefined, 'missing');
-    if (value === null) return raw[field] == null && !shapes.required ? [] : null;
-    let items: string[] | null;
-    if (value === '' && shapes.required) {
-      this.add(field, value, 'empty');
+    if (value === null && raw[field] == null && required) this.add(field, undefined, 'missing');
+    if (value === null) return raw[field] == null && !required ? [] : null;
+    const items = parseList(value);
+    if (items === null) {
+      this.add(field, value, 'not a list in a known format (JSON array, one entry per line, comma-separated or a single entry)');
       return null;
     }
-    if (Array.isArray(value)) items = value;
-    else if (value === '') items = [];
-    else if (value.startsWith('[')) items = parseBracketList(value, shapes.quoting);
-    else if (shapes.separators) items = value.split(value.includes('\n') ? /\r?\n/ : / *, */);
-    else items = shapes.bare && !value.includes(',') ? [value] : null;
-    if (items === null) {
-      this.add(field, value, 'not a list in a known format');
+    if (items.length === 0 && required) {
+      this.add(field, value, 'empty');
       return null;
     }
     if (items.length > MAX_LIST_ENTRIES) {
@@ -160,7 +144,7 @@ function ipv4Part(c: Collector, raw: RawEni) {
   const primary = primaryText === null ? null : parseIpv4(primaryText);
   if (primaryText !== null && primary === null) c.add('primary-ip-address', primaryText, 'not a valid IPv4 address');
 
-  const listed = c.list(raw, 'private-ipv4s', { quoting: 'quoted', separators: false, bare: false, required: true });
+  const listed = c.list(raw, 'private-ipv4s', true);
   const ips = addresses(c, 'private-ipv4s', listed, 4);
   if (listed !== null && ips.length === listed.length && primary !== null && !ips.includes(primary)) {
     // A list without the primary (or an empty one) is malformed, never "no secondary IPs": nothing is removed on it.
@@ -185,12 +169,17 @@ function ipv4Part(c: Collector, raw: RawEni) {
   }
   if (gateway !== null && privateIps.includes(gateway)) c.add('gateway', gateway, 'gateway equals a private IP of the ENI');
 
-  const ipv4Prefixes = prefixes(c, 'ipv4-prefixes', c.list(raw, 'ipv4-prefixes', { quoting: 'either', separators: true, bare: true }), 4, subnet);
-  return { primary, privateIps, prefixLength, subnet, gateway, ipv4Prefixes };
+  const ipv4Prefixes = prefixes(c, 'ipv4-prefixes', c.list(raw, 'ipv4-prefixes'), 4, subnet);
+
+  // Read for the semantic gate (does it agree with the netmask?); here only its form is checked. Optional.
+  const vswitchText = c.optionalSingle(raw, 'vswitch-cidr-block');
+  const vswitchBlock = vswitchText === null ? null : parseCidr(vswitchText, 4);
+  if (vswitchText !== null && vswitchBlock === null) c.add('vswitch-cidr-block', vswitchText, 'not a valid IPv4 CIDR');
+  return { primary, privateIps, prefixLength, subnet, gateway, ipv4Prefixes, vswitchCidrBlock: vswitchBlock?.cidr };
 }
 
 function ipv6Part(c: Collector, raw: RawEni) {
-  const ipv6s = addresses(c, 'ipv6s', c.list(raw, 'ipv6s', { quoting: 'either', separators: false, bare: true }), 6);
+  const ipv6s = addresses(c, 'ipv6s', c.list(raw, 'ipv6s'), 6);
   if (ipv6s.length === 0) return { ipv6s, ipv6Prefixes: [] };
 
   const gatewayText = c.single(raw, 'ipv6-gateway');
@@ -204,13 +193,16 @@ function ipv6Part(c: Collector, raw: RawEni) {
   const outside = subnet === null ? undefined : ipv6s.find((ip) => !cidrContains(subnet, ip, 6));
   if (outside !== undefined) c.add('ipv6s', outside, `address outside the vSwitch IPv6 block ${subnet}`);
 
-  const ipv6Prefixes = prefixes(c, 'ipv6-prefixes', c.list(raw, 'ipv6-prefixes', { quoting: 'either', separators: true, bare: true }), 6, subnet);
+  const ipv6Prefixes = prefixes(c, 'ipv6-prefixes', c.list(raw, 'ipv6-prefixes'), 6, subnet);
   return { ipv6s: unique(ipv6s), gateway, subnet, ipv6Prefixes };
 }
 
-/** Validates one ENI. Any invalid value fails the whole ENI, with a problem naming mac, field and (safe) value. */
+/**
+ * Validates one ENI. Any invalid IPv4-side value fails the whole ENI, with a problem naming mac, field and (safe)
+ * value. A problem of the IPv6 side only drops that side: the ENI keeps its IPv4 side and carries `ipv6Problems`.
+ */
 export function validateEni(mac: string, raw: RawEni): EniValidation {
-  const canonicalMac = parseMac(mac);
+  const canonicalMac = parseMac(trimValue(mac));
   const c = new Collector(canonicalMac ?? printable(mac));
   if (canonicalMac === null) c.add('mac', mac, 'not a valid MAC address');
 
@@ -219,11 +211,12 @@ export function validateEni(mac: string, raw: RawEni): EniValidation {
   if (eniIdText !== null && eniId === null) c.add('network-interface-id', eniIdText, 'not an ENI id (eni-...)');
 
   const v4 = ipv4Part(c, raw);
-  const v6 = ipv6Part(c, raw);
+  const c6 = new Collector(canonicalMac ?? printable(mac));
+  const v6 = ipv6Part(c6, raw);
 
   const { primary, prefixLength, subnet, gateway } = v4;
   if (c.problems.length > 0 || canonicalMac === null || eniId === null || primary === null || prefixLength === null || subnet === null || gateway === null) {
-    const failed: FailedEni = { mac: canonicalMac ?? printable(mac), problems: c.problems };
+    const failed: FailedEni = { mac: canonicalMac ?? printable(mac), problems: [...c.problems, ...c6.problems] };
     if (eniId !== null) failed.eniId = eniId;
     if (failed.problems.length === 0) failed.problems.push({ mac: failed.mac, field: 'mac', message: 'incomplete metadata' });
     return { ok: false, failed };
@@ -237,14 +230,25 @@ export function validateEni(mac: string, raw: RawEni): EniValidation {
     gateway,
     subnet,
     ipv4Prefixes: v4.ipv4Prefixes,
-    ipv6s: v6.ipv6s,
-    ipv6Prefixes: v6.ipv6Prefixes,
+    ipv6s: [],
+    ipv6Prefixes: [],
   };
-  if (v6.ipv6s.length > 0 && v6.gateway && v6.subnet) {
+  if (v4.vswitchCidrBlock !== undefined) eni.vswitchCidrBlock = v4.vswitchCidrBlock;
+  if (c6.problems.length > 0) {
+    eni.ipv6Problems = c6.problems;
+  } else if (v6.ipv6s.length > 0 && v6.gateway && v6.subnet) {
+    eni.ipv6s = v6.ipv6s;
+    eni.ipv6Prefixes = v6.ipv6Prefixes;
     eni.ipv6Gateway = v6.gateway;
     eni.ipv6Subnet = v6.subnet;
   }
   return { ok: true, eni };
+}
+
+/** Marks the IPv6 side of an ENI as unknown (its items could not be read): that side is dropped, nothing of it removed. */
+export function withIpv6Unknown(eni: EniMetadata, problems: readonly MetadataProblem[]): EniMetadata {
+  const { ipv6Gateway: _gateway, ipv6Subnet: _subnet, ...rest } = eni;
+  return { ...rest, ipv6s: [], ipv6Prefixes: [], ipv6Problems: [...(eni.ipv6Problems ?? []), ...problems] };
 }
 
 /**

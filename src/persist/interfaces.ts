@@ -5,7 +5,8 @@ import type { InterfacePersist, PersistRoute } from './types.ts';
 export function persistInterfaces(desired: DesiredState): InterfacePersist[] {
   const result: InterfacePersist[] = [];
   for (const eni of desired.enis) {
-    if (eni.status !== 'managed' || eni.ifname === undefined) continue;
+    // IPv6 side unknown this run: the ENI's persisted config (with its IPv6) stays as it is rather than lose IPv6.
+    if (eni.status !== 'managed' || eni.ifname === undefined || eni.metadata?.ipv6Problems !== undefined) continue;
     const iface: InterfacePersist = { ifname: eni.ifname, mac: eni.mac, primary: eni.primary, addresses: [], routes: [], rules: [] };
     if (eni.eniId !== undefined) iface.eniId = eni.eniId;
     for (const object of eni.objects) {

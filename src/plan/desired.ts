@@ -122,7 +122,8 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     const iface = match === 'ambiguous' ? undefined : match;
     const primary = mac === primaryMac;
     const slot = slots.get(mac);
-    const desired: DesiredEni = { mac, primary, status: 'managed', problems: failed?.problems ?? [], objects: [] };
+    // An ENI whose IPv6 side is unknown (ipv6Problems) is configured for IPv4; its problems are reported.
+    const desired: DesiredEni = { mac, primary, status: 'managed', problems: failed?.problems ?? eni?.ipv6Problems ?? [], objects: [] };
     const eniId = eni?.eniId ?? failed?.eniId;
     if (eniId !== undefined) desired.eniId = eniId;
     if (eni) desired.metadata = eni;
@@ -139,7 +140,8 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     else if (!iface) desired.status = 'missing-interface';
     else if (!safeInterfaceName(iface.name)) desired.status = 'unsafe-interface-name';
     else if (slot === undefined) desired.status = 'no-slot';
-    if (['excluded', 'not-selected', 'bad-metadata', 'unsafe-interface-name'].includes(desired.status)) {
+    // IPv6 unknown: none of its objects may be removed (IPv6 ones are not in the desired state), so the ENI is protected.
+    if (['excluded', 'not-selected', 'bad-metadata', 'unsafe-interface-name'].includes(desired.status) || eni?.ipv6Problems !== undefined) {
       if (desired.table !== undefined) state.protectedTables.add(desired.table);
       if (iface) state.protectedInterfaces.add(iface.name);
     }

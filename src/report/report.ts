@@ -77,7 +77,17 @@ export interface Report {
   exitCode: number;
   dryRun: boolean;
   instance?: InstanceInfo;
-  metadata?: { url: string; tokenMode: string; source: string; requests: number; complete: boolean };
+  metadata?: {
+    url: string;
+    tokenMode: string;
+    source: string;
+    requests: number;
+    complete: boolean;
+    /** Requests by kind: token PUT, the `all` document, per-item (tree) reads. */
+    requestsBy?: { token: number; all: number; tree: number };
+    /** Per ENI MAC: where its values came from (`all`, `tree` or `both`). */
+    sources?: Record<string, string>;
+  };
   enis: EniReport[];
   unmanagedInterfaces: { name: string; mac: string }[];
   files: FileEntry[];

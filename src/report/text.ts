@@ -69,7 +69,9 @@ function statusTable(report: Report): string[] {
 
 export function renderText(report: Report): string {
   const seconds = (report.durationMs / 1000).toFixed(2);
-  const meta = report.metadata ? `, metadata: ${report.metadata.tokenMode} mode, ${report.metadata.requests} requests` : '';
+  const by = report.metadata?.requestsBy;
+  const split = by ? ` (all ${by.all}, tree ${by.tree}, token ${by.token})` : '';
+  const meta = report.metadata ? `, metadata: ${report.metadata.tokenMode} mode, ${report.metadata.requests} requests${split}` : '';
   const instance = report.instance?.instanceId ? ` on ${report.instance.instanceId}` : '';
   const lines = [`eni-init ${report.version} ${report.command}${instance}: ${HEADLINE[report.outcome]} (${seconds} s${meta})`];
   const verb = report.command === 'plan' || report.command === 'status' ? 'todo' : 'done';
