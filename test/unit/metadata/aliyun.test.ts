@@ -113,28 +113,138 @@ test('tree: reads every ENI, only the items it uses, with the token', async () =
     assert.equal(result.complete, true);
     assert.equal(result.source, 'tree');
     assert.equal(result.tokenMode, 'token');
-    // token + all + mac + listing + instance-id + 7 items per ENI + 3 IPv6 items for MAC1.
-    assert.equal(result.requests, 1 + 1 + 1 + 1 + 1 + 7 * 2 + 3);
+    // token + all (404) + mac + listing + instance-id + 11 items per ENI, all in one wave (IPv6 items included).
+    assert.equal(result.requests, 1 + 1 + 1 + 1 + 1 + 11 * 2);
     assert.equal(imds.requests.length, result.requests);
+    assert.deepEqual(result.requestsBy, { token: 1, all: 1, tree: 25 });
+    assert.deepEqual(result.sources, { [MAC0]: 'tree', [MAC1]: 'tree' });
     const paths = imds.requests.map((r) => r.path);
     assert.ok(!paths.some((p) => p.endsWith('/vpc-id')), 'unused items are not read');
-    assert.ok(!paths.includes(`${MACS}${MAC0}/ipv6-gateway`), 'no IPv6 items without IPv6 addresses');
     assert.ok(imds.requests.slice(1).every((r) => r.headers['x-aliyun-ecs-metadata-token'] === 'tok-1-AbC'));
   });
 });
 
-test('all: one document, one request after the token', async () => {
+test('all: the document, then the listing and what it lacks in one wave', async () => {
   const macs = { [MAC0]: { ...ENI0, 'private-ipv4s': ['10.0.0.20'] }, [MAC1.toUpperCase()]: ENI1 };
   const all = JSON.stringify({ mac: MAC0, 'instance-id': 'i-bp13abc', 'zone-id': 'cn-hangzhou-i', network: { interfaces: { macs } } });
-  await read({ tree: { [`${META}/all`]: all }, token: 'unsupported' }, (result, imds) => {
+  await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), [`${META}/all`]: all }, token: 'unsupported' }, (result, imds) => {
     assert.deepEqual(result.enis, EXPECTED_ENIS);
     assert.deepEqual(result.instance, { primaryMac: MAC0, instanceId: 'i-bp13abc', zoneId: 'cn-hangzhou-i' });
     assert.equal(result.complete, true);
     assert.equal(result.source, 'all');
     assert.equal(result.tokenMode, 'plain');
-    assert.equal(result.requests, 2);
-    assert.equal(imds.requests.length, 2);
+    // token + all + listing + (MAC0: 6 optional items not in all) + (MAC1: vswitch-cidr-block), by the spelling of all's keys.
+    assert.equal(result.requests, 1 + 1 + 1 + 6 + 1);
+    assert.equal(imds.requests.length, result.requests);
+    assert.ok(imds.requests.some((r) => r.path === `${MACS}${MAC1.toUpperCase()}/vswitch-cidr-block`));
+    assert.deepEqual(result.sources, { [MAC0]: 'both', [MAC1]: 'both' });
   });
+});
+
+const PARTIAL_ALL = JSON.stringify({
+  mac: MAC0,
+  'instance-id': 'i-bp13abc',
+  network: {
+    interfaces: {
+      macs: {
+        [MAC0]: { gateway: '10.0.0.253', netmask: '255.255.255.0', 'network-interface-id': 'eni-bp1aaa' },
+        [MAC1]: { 'vpc-cidr-block': '10.0.0.0/16', netmask: '255.255.255.0' },
+      },
+    },
+  },
+});
+
+test('all as in Alibaba\'s samples (a few items per ENI): the rest from the tree, one wave, fewer requests than the tree', async () => {
+  let treeOnly = 0;
+  await read({ tree: tree({ [MAC0]: ENI0, [MAC1]: ENI1 }) }, (result) => {
+    treeOnly = result.requests;
+  });
+  await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), [`${META}/all`]: PARTIAL_ALL } }, (result, imds) => {
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.equal(result.complete, true);
+    assert.equal(result.source, 'all');
+    assert.deepEqual(result.sources, { [MAC0]: 'both', [MAC1]: 'both' });
+    assert.ok(result.requests < treeOnly, `${result.requests} requests, the tree alone ${treeOnly}`);
+    // token, all, then one wave: the listing and 8 + 10 missing items; no item asked for twice.
+    assert.equal(result.requests, 1 + 1 + 1 + 8 + 10);
+    const paths = imds.requests.map((r) => r.path);
+    assert.equal(new Set(paths).size, paths.length);
+    assert.ok(!paths.includes(`${MACS}${MAC0}/gateway`), 'what all holds is not read again');
+    assert.deepEqual(result.requestsBy, { token: 1, all: 1, tree: 19 });
+  });
+});
+
+test('all: raw endpoint text, JSON arrays, CRLF-joined strings, upper-case keys and spaces are all taken', async () => {
+  const macs = {
+    [MAC0.toUpperCase()]: { ...ENI0, 'private-ipv4s': ' ["10.0.0.20"]\n', gateway: '10.0.0.253\r\n' },
+    [`${MAC1}/`]: { ...ENI1, 'private-ipv4s': '10.0.1.7\r\n10.0.1.8', ipv6s: ['2408:4005:325:a204:1875:217f:184a:e4e'], 'ipv4-prefixes': ['10.0.1.32/28'] },
+  };
+  const all = JSON.stringify({ MAC: `${MAC0.toUpperCase()}\n`, network: { interfaces: { macs } } });
+  await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), [`${META}/all`]: all } }, (result) => {
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.equal(result.complete, true);
+  });
+});
+
+test('all: a value that does not validate is read again from the tree, once', async () => {
+  const macs = { [MAC0]: { ...ENI0, gateway: '10.0.0.253 table main' }, [MAC1]: ENI1 };
+  const all = JSON.stringify({ mac: MAC0, network: { interfaces: { macs } } });
+  await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), [`${META}/all`]: all } }, (result, imds) => {
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.equal(result.complete, true);
+    assert.equal(imds.requests.filter((r) => r.path === `${MACS}${MAC0}/gateway`).length, 1);
+  });
+  // The tree says the same: a precise error for that ENI only.
+  await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: { ...ENI1, gateway: 'x' } }), [`${META}/all`]: all.replace(MAC0, MAC0).replace('"gateway":"10.0.1.253"', '"gateway":"x"') } }, (result) => {
+    assert.deepEqual(result.enis.map((e) => e.mac), [MAC0]);
+    assert.deepEqual(result.failed.map((f) => [f.mac, f.eniId, f.problems.map((p) => [p.field, p.value])]), [[MAC1, 'eni-bp1bbb', [['gateway', 'x']]]]);
+    assert.equal(result.complete, false);
+  });
+});
+
+test('all: an ENI it leaves out but the listing names is read whole from the tree', async () => {
+  const all = JSON.stringify({ mac: MAC0, network: { interfaces: { macs: { [MAC0]: ENI0 } } } });
+  await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), [`${META}/all`]: all } }, (result) => {
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.deepEqual(result.sources, { [MAC0]: 'both', [MAC1]: 'tree' });
+    assert.equal(result.complete, true);
+  });
+});
+
+test('all without mac or interfaces, an empty object, JSON of another type: the tree gives the rest', async () => {
+  for (const all of [JSON.stringify({ 'instance-id': 'i-bp13abc' }), '{}', '[1,2]', '"text"', JSON.stringify({ mac: 7, network: { interfaces: { macs: [] } } })]) {
+    await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), [`${META}/all`]: all } }, (result) => {
+      assert.deepEqual(result.enis, EXPECTED_ENIS, all);
+      assert.equal(result.complete, true, all);
+      assert.equal(result.instance.primaryMac, MAC0);
+    });
+  }
+});
+
+test('an upper-case listing: item paths use the spelling the service listed', async () => {
+  const upper = Object.fromEntries(Object.entries(tree({ [MAC0]: ENI0, [MAC1]: ENI1 })).map(([path, body]) => [path.replace(MAC0, MAC0.toUpperCase()).replace(MAC1, MAC1.toUpperCase()), body]));
+  upper[MACS] = `${MAC0.toUpperCase()}/\n${MAC1.toUpperCase()}/\n`;
+  await read({ tree: upper }, (result) => {
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.equal(result.complete, true);
+  });
+});
+
+test('IPv6 items that cannot be read: the IPv4 side is kept, the IPv6 side reported, nothing counts as complete', async () => {
+  const hook: FakeImdsOptions['hook'] = (request) => (request.path === `${MACS}${MAC1}/ipv6-gateway` ? { status: 500 } : undefined);
+  await read(
+    { tree: tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), hook },
+    (result) => {
+      assert.deepEqual(result.failed, []);
+      assert.equal(result.complete, false);
+      const eni1 = result.enis.find((e) => e.mac === MAC1);
+      assert.deepEqual(eni1?.privateIpv4s, ['10.0.1.7', '10.0.1.8']);
+      assert.deepEqual([eni1?.ipv6s, eni1?.ipv6Gateway], [[], undefined]);
+      assert.deepEqual(eni1?.ipv6Problems?.map((p) => p.field), ['ipv6-gateway']);
+      assert.match(eni1?.ipv6Problems?.[0]?.message ?? '', /HTTP 500/);
+    },
+    600,
+  );
 });
 
 test('all: a document not shaped like the tree falls back to the tree', async () => {
@@ -145,27 +255,24 @@ test('all: a document not shaped like the tree falls back to the tree', async ()
   });
 });
 
-test('all: a bad key, a non-object entry and a non-string value fail only their ENI', async () => {
-  const macs = { [MAC0]: ENI0, [MAC1]: 'eni', 'zz:zz': {}, '00:16:3e:00:00:03': { ...ENI0, netmask: 24 } };
+test('all: a bad key fails only itself; a non-object entry or a value of another type is read from the tree', async () => {
+  const macs = { [MAC0]: { ...ENI0, netmask: 24 }, [MAC1]: 'eni', 'zz:zz': {} };
   const all = JSON.stringify({ mac: MAC0, network: { interfaces: { macs } } });
-  await read({ tree: { [`${META}/all`]: all } }, (result) => {
+  await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), [`${META}/all`]: all } }, (result) => {
     assert.equal(result.source, 'all');
-    assert.deepEqual(result.enis.map((e) => e.mac), [MAC0]);
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
     assert.equal(result.complete, false);
-    assert.deepEqual(
-      result.failed.map((f) => [f.mac, f.problems.map((p) => p.field)]),
-      [['zz:zz', ['macs']], [MAC1, ['macs']], ['00:16:3e:00:00:03', ['netmask']]],
-    );
+    assert.deepEqual(result.failed.map((f) => [f.mac, f.problems.map((p) => p.field)]), [['zz:zz', ['macs']]]);
   });
 });
 
 test('listing: CRLF, no trailing slash or newline, duplicates; a bad line fails only itself', async () => {
-  const listing = `${MAC0}/\r\n${MAC1.toUpperCase()}\r\n${MAC0}/\r\nrule del all/\r\n`;
+  const listing = ` ${MAC0}/\r\n${MAC1}\t\r\n${MAC0.toUpperCase()}/\r\nrule del all/\r\n\r\n`;
   await read({ tree: tree({ [MAC0]: ENI0, [MAC1]: ENI1 }, listing) }, (result) => {
     assert.deepEqual(result.enis.map((e) => e.mac), [MAC0, MAC1]);
     assert.equal(result.complete, false);
     assert.deepEqual(result.failed, [
-      { mac: 'rule del all/', problems: [{ mac: 'rule del all/', field: 'macs', value: 'rule del all/', message: 'listing entry is not a MAC address' }] },
+      { mac: 'rule del all', problems: [{ mac: 'rule del all', field: 'macs', value: 'rule del all', message: 'listing entry is not a MAC address' }] },
     ]);
   });
 });

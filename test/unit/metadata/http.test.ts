@@ -60,7 +60,7 @@ test('concurrent first requests share one token request', async () => {
   });
 });
 
-for (const status of [404, 405, 403, 400]) {
+for (const status of [404, 405]) {
   test(`auto mode falls back to plain GETs when the token PUT answers ${status}`, async () => {
     await withClient({ token: 'unsupported', tokenStatus: status }, {}, async (http, imds) => {
       assert.equal(await http.get(MAC_PATH), '00:16:3e:0f:00:01');
@@ -72,6 +72,25 @@ for (const status of [404, 405, 403, 400]) {
     });
   });
 }
+
+for (const [status, meaning] of [
+  [403, /HTTP 403: metadata access is disabled for this instance or refused by policy/],
+  [400, /HTTP 400: the service refused the token TTL of 21600 seconds/],
+  [401, /HTTP 401, which is not a known answer of the token endpoint/],
+] as const) {
+  test(`a token PUT answering ${status} says which case it is and tries no plain GET`, async () => {
+    await withClient({ token: 'unsupported', tokenStatus: status }, {}, async (http, imds) => {
+      await assert.rejects(http.get(MAC_PATH), (error: unknown) => error instanceof BadMetadataError && meaning.test(error.message));
+      assert.deepEqual(summary(imds), ['PUT /latest/api/token']);
+    });
+  });
+}
+
+test('required mode names the missing token endpoint', async () => {
+  await withClient({ token: 'unsupported', tokenStatus: 405 }, { tokenMode: 'required' }, async (http) => {
+    await assert.rejects(http.get(MAC_PATH), (error: unknown) => error instanceof BadMetadataError && /no token endpoint: PUT \/latest\/api\/token answered HTTP 405/.test(error.message));
+  });
+});
 
 test('off mode never asks for a token', async () => {
   await withClient({ token: 'optional' }, { tokenMode: 'off' }, async (http, imds) => {
