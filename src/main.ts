@@ -10,6 +10,7 @@ import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import { createMetadataHttp } from './metadata/http.ts';
 import { readAliyunMetadata } from './metadata/aliyun.ts';
+import { metadataCommand } from './metadata/command.ts';
 import { createIpRunner } from './kernel/ip.ts';
 import { rootedPath } from './files/rooted.ts';
 import { removeFileIfContent, writeFileAtomic } from './files/atomic.ts';
@@ -131,6 +132,11 @@ async function main(argv: readonly string[]): Promise<number> {
       if (!stop.requested) log.warn(`${signal} received while applying: finishing this step (one ip batch), then stopping`);
       stop.requested = true;
     });
+  }
+  if (options.command === 'metadata') {
+    const { output, exitCode } = await metadataCommand(options, log, VERSION);
+    process.stdout.write(output);
+    return exitCode;
   }
   const closers: (() => Promise<void>)[] = [];
   const report = await run(options, buildDeps(options, log, stop, closers));

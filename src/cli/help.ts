@@ -17,6 +17,7 @@ Commands:
   plan      print what apply would change; change nothing
   status    compare metadata with the live state, per ENI
   remove    delete everything eni-init created (addresses, routes, rules, its cloud-init file)
+  metadata  print, as JSON, every metadata path read and its exact body, and what eni-init made of it
 
 Options (flags win over environment variables, which win over the config file):
 ${options.join('\n')}

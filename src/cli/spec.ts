@@ -1,8 +1,8 @@
 // The one table of options: flag, environment variable, config-file key, default, and help text.
 import type { PersistChoice } from '../persist/types.ts';
 
-export type Command = 'apply' | 'plan' | 'status' | 'remove';
-export const COMMANDS: readonly Command[] = ['apply', 'plan', 'status', 'remove'];
+export type Command = 'apply' | 'plan' | 'status' | 'remove' | 'metadata';
+export const COMMANDS: readonly Command[] = ['apply', 'plan', 'status', 'remove', 'metadata'];
 
 export type TokenMode = 'auto' | 'required' | 'off';
 export type LogLevelOption = 'error' | 'warn' | 'info' | 'debug';

@@ -106,3 +106,18 @@ test('interface names that ip -batch would misread are left alone', () => {
   assert.equal(eni1?.status, 'unsafe-interface-name');
   assert.deepEqual(eni1?.objects, []);
 });
+
+test('IPv6 side unknown (ipv6Problems): the IPv4 side is configured, the problems reported, nothing of the ENI removable', () => {
+  const problems = [{ mac: MAC1, field: 'ipv6-gateway', message: 'could not read: HTTP 500' }];
+  const meta = metadata({
+    complete: false,
+    enis: [eni(MAC0, 'eni-0', ['10.0.0.20'], '10.0.0.0/24', '10.0.0.253'), eni(MAC1, 'eni-1', ['10.0.0.30'], '10.0.0.0/24', '10.0.0.253', { ipv6Problems: problems })],
+  });
+  const state = buildDesiredState(base({ metadata: meta }));
+  const eth1 = state.enis.find((entry) => entry.mac === MAC1);
+  assert.equal(eth1?.status, 'managed');
+  assert.deepEqual(eth1?.problems, problems);
+  assert.ok(eth1?.objects.some((object) => object.kind === 'rule' && object.from === '10.0.0.30/32'));
+  assert.ok(!eth1?.objects.some((object) => 'family' in object && object.family === 6));
+  assert.ok(state.protectedTables.has(1001) && state.protectedInterfaces.has('eth1'));
+});
