@@ -2,6 +2,26 @@
 
 export type TokenMode = 'optional' | 'required' | 'unsupported';
 
+/**
+ * What `meta-data/all` serves: none (404); complete (every item the tree has); partial (only `allItems` per ENI,
+ * default Alibaba's samples: gateway, netmask, network-interface-id); raw (complete, every value as the endpoint's text).
+ */
+export type AllMode = 'none' | 'complete' | 'partial' | 'raw';
+/** How values are written: as the tree renders them, with a trailing LF, CRLF-joined with a trailing CRLF, spaced JSON, upper-case MACs. */
+export type ValueStyle = 'plain' | 'newline' | 'crlf' | 'spaced' | 'upper-mac';
+export const ALL_MODES: readonly AllMode[] = ['none', 'complete', 'partial', 'raw'];
+export const VALUE_STYLES: readonly ValueStyle[] = ['plain', 'newline', 'crlf', 'spaced', 'upper-mac'];
+/** Alibaba's samples in cloud-init (its Aliyun helper and tests) hold only these per ENI. */
+export const ALIBABA_SAMPLE_ITEMS: readonly string[] = ['gateway', 'netmask', 'network-interface-id', 'vpc-cidr-block'];
+
+/** A capture (`eni-init metadata` output or a fixture): full paths -> exact bodies, other statuses; served verbatim. */
+export interface ImdsCapture {
+  source?: string;
+  responses: Record<string, string>;
+  statuses?: Record<string, number>;
+  errors?: Record<string, string>;
+}
+
 /** One ENI as the metadata service describes it. Optional lists absent or empty = the item answers 404. */
 export interface ImdsEni {
   mac: string;
@@ -40,7 +60,16 @@ export interface ImdsConfig {
   primaryMac: string;
   enis: ImdsEni[];
   token: TokenMode;
+  /** With token `unsupported`: the status of the token PUT (default 404; 405 seen on other services). */
+  tokenStatus?: number;
+  /** `meta-data/all` on (complete) or off; `allMode` says more and wins when set. */
   all: boolean;
+  allMode?: AllMode;
+  /** Items per ENI in a partial `all` (default ALIBABA_SAMPLE_ITEMS). */
+  allItems?: string[];
+  style?: ValueStyle;
+  /** Serve this capture verbatim instead of the ENIs above (token mode, latency and faults still apply). */
+  capture?: ImdsCapture;
   latencyMs: number;
   faults: ImdsFault[];
   /** Raw bodies by path under `/latest/meta-data/` (exact path, e.g. `network/interfaces/macs/`). */
@@ -63,6 +92,15 @@ export function configProblems(doc: unknown): string[] {
   }
   if (!['optional', 'required', 'unsupported'].includes(String(doc['token']))) problems.push('token: expected optional, required or unsupported');
   if (typeof doc['all'] !== 'boolean') problems.push('all: expected a boolean');
+  if (doc['allMode'] !== undefined && !ALL_MODES.includes(doc['allMode'] as AllMode)) problems.push(`allMode: expected one of ${ALL_MODES.join(', ')}`);
+  if (doc['allItems'] !== undefined && !isStringList(doc['allItems'])) problems.push('allItems: expected a list of strings');
+  if (doc['style'] !== undefined && !VALUE_STYLES.includes(doc['style'] as ValueStyle)) problems.push(`style: expected one of ${VALUE_STYLES.join(', ')}`);
+  if (doc['tokenStatus'] !== undefined && !Number.isInteger(doc['tokenStatus'])) problems.push('tokenStatus: expected an integer');
+  const capture = doc['capture'];
+  if (capture !== undefined) {
+    if (!isObject(capture) || !isObject(capture['responses']) || !Object.values(capture['responses']).every(isString)) problems.push('capture.responses: expected an object of path -> body');
+    else if (capture['statuses'] !== undefined && !(isObject(capture['statuses']) && Object.values(capture['statuses']).every((v) => Number.isInteger(v)))) problems.push('capture.statuses: expected an object of path -> status');
+  }
   if (typeof doc['latencyMs'] !== 'number' || !(doc['latencyMs'] >= 0)) problems.push('latencyMs: expected a number >= 0');
   const faults = doc['faults'];
   if (!Array.isArray(faults)) problems.push('faults: expected an array');

@@ -1,10 +1,26 @@
-// The fake Alibaba metadata service's request handling: stats, latency, faults, token mode, then the tree.
+// The one fake Alibaba metadata service: stats, latency, faults, token mode, then the tree of a scenario or a capture
+// served verbatim. Runs as a process in the simulated VPC (fake-imds.ts) and in-process for unit tests (hooks).
 import { STATUS_CODES, createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImdsConfig, ImdsFault } from './imds-config.ts';
 import { resolveMetadata } from './imds-tree.ts';
 import { TokenStore } from './imds-token.ts';
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** What a hook may force for one request: a status and body, a delay before the answer, or a chunked body. */
+export interface Override {
+  status?: number;
+  body?: string;
+  delayMs?: number;
+  /** Send headers without a content-length, then `count` writes of `chunk` (a chunked body). */
+  chunked?: { chunk: string; count: number };
+}
 
 export interface ImdsServerOptions {
   /** The current config; called once per request (the caller reloads it when the file changes). */
@@ -12,6 +28,14 @@ export interface ImdsServerOptions {
   /** Addresses allowed to read /__sim/ endpoints besides loopback (the listen address). */
   controlAddresses: () => string[];
   log?: (line: string) => void;
+  /** In-process use (unit tests): called for every request with its 0-based number; may force an answer. */
+  hook?: (request: SeenRequest, index: number) => Override | undefined;
+  /** In-process use: sees every request (headers included) as it arrives. */
+  onRequest?: (request: SeenRequest) => void;
+  /** Numbered tokens (`tok-1-AbC`...) instead of random ones. */
+  numberedTokens?: boolean;
+  /** Receives the token store (to expire every token from a test). */
+  tokens?: (store: TokenStore) => void;
 }
 
 export interface ImdsStats {
@@ -49,6 +73,23 @@ function send(res: ServerResponse, status: number, body: string, head = false): 
   return status;
 }
 
+async function sendChunked(res: ServerResponse, status: number, chunked: { chunk: string; count: number }): Promise<number> {
+  res.writeHead(status);
+  for (let i = 0; i < chunked.count && !res.destroyed; i++) {
+    await new Promise<void>((resolve) => res.write(chunked.chunk, () => resolve()));
+  }
+  res.end();
+  return status;
+}
+
+/** A capture's answer for a full path: its exact body, its recorded status, or 404. */
+function fromCapture(capture: NonNullable<ImdsConfig['capture']>, path: string): { status: number; body: string } {
+  const body = capture.responses[path];
+  if (body !== undefined) return { status: 200, body };
+  const status = capture.statuses?.[path] ?? (capture.errors?.[path] !== undefined ? 503 : 404);
+  return { status, body: `${status} ${STATUS_CODES[status] ?? ''}`.trim() };
+}
+
 function isLoopback(address: string): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
@@ -56,7 +97,9 @@ function isLoopback(address: string): boolean {
 export function createImdsServer(options: ImdsServerOptions): Server {
   const stats: ImdsStats = { requests: 0, byPath: {} };
   const faults = new FaultBook();
-  const tokens = new TokenStore();
+  const tokens = new TokenStore(options.numberedTokens === true);
+  options.tokens?.(tokens);
+  let seen = 0;
 
   function control(req: IncomingMessage, res: ServerResponse, path: string): number {
     const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -71,7 +114,10 @@ export function createImdsServer(options: ImdsServerOptions): Server {
   }
 
   function token(req: IncomingMessage, res: ServerResponse, config: ImdsConfig): number {
-    if (config.token === 'unsupported') return send(res, 404, 'Not Found');
+    if (config.token === 'unsupported') {
+      const status = config.tokenStatus ?? 404;
+      return send(res, status, `${status} ${STATUS_CODES[status] ?? ''}`.trim());
+    }
     if (req.method !== 'PUT') return send(res, 405, 'Method Not Allowed');
     if (req.headers['x-forwarded-for'] !== undefined) return send(res, 403, 'Forbidden');
     const ttlText = req.headers['x-aliyun-ecs-metadata-token-ttl-seconds'];
@@ -85,6 +131,24 @@ export function createImdsServer(options: ImdsServerOptions): Server {
     if (path.startsWith('/__sim/')) return control(req, res, path);
     stats.requests++;
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
+    const seenRequest: SeenRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers };
+    options.onRequest?.(seenRequest);
+    const override = options.hook?.(seenRequest, seen++);
+    if (override?.delayMs) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, override.delayMs);
+        res.on('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    if (res.destroyed) return 0;
+    if (override?.chunked) return sendChunked(res, override.status ?? 200, override.chunked);
+    if (override?.status !== undefined || override?.body !== undefined) {
+      const status = override.status ?? 200;
+      return send(res, status, override.body ?? `${status} ${STATUS_CODES[status] ?? ''}`.trim());
+    }
     const config = options.config();
     if (config.latencyMs > 0) await sleep(config.latencyMs);
     const { delayMs, action } = faults.take(config.faults, path);
@@ -106,6 +170,10 @@ export function createImdsServer(options: ImdsServerOptions): Server {
       if (presented === undefined && config.token === 'required') return send(res, 403, 'Forbidden', head);
     }
     const normalized = path.replace(/^\/2016-01-01\//, '/latest/');
+    if (config.capture !== undefined) {
+      const answer = fromCapture(config.capture, normalized);
+      return send(res, answer.status, answer.body, head);
+    }
     if (normalized === '/') return send(res, 200, 'latest\n2016-01-01', head);
     if (normalized === '/latest' || normalized === '/latest/') return send(res, 200, 'meta-data/', head);
     const under = normalized === '/latest/meta-data' ? '' : normalized.startsWith(META) ? normalized.slice(META.length) : null;
