@@ -1,11 +1,15 @@
-// CLI of the fake Alibaba metadata service: `fake-imds --config FILE --listen HOST:PORT [--ready-file PATH] [--verbose]`.
+// CLI of the fake Alibaba metadata service:
+// `fake-imds (--config FILE | --capture FILE | both) --listen HOST:PORT [--ready-file PATH] [--verbose]`.
+// With --capture, the paths and bodies of a capture (`eni-init metadata` output or a fixture) are served verbatim;
+// the config file, when given too, still sets token mode, latency and faults.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseConfig } from './imds-config.ts';
-import type { ImdsConfig } from './imds-config.ts';
+import type { ImdsCapture, ImdsConfig } from './imds-config.ts';
+import { captureProblems } from '../../src/metadata/capture.ts';
 import { createImdsServer } from './imds-server.ts';
 
-const USAGE = 'usage: fake-imds --config FILE --listen HOST:PORT [--ready-file PATH] [--verbose] [--parent-pid PID]';
+const USAGE = 'usage: fake-imds (--config FILE | --capture FILE) --listen HOST:PORT [--ready-file PATH] [--verbose] [--parent-pid PID]';
 
 function fail(message: string): never {
   process.stderr.write(`fake-imds: ${message}\n${USAGE}\n`);
@@ -18,6 +22,16 @@ function parseListen(text: string): { host: string; port: number } {
   if (!match || port > 65535) fail(`--listen: expected HOST:PORT, got ${JSON.stringify(text)}`);
   return { host: match[1] ?? match[2] ?? '', port };
 }
+
+/** A capture file as the service's metadata (its token mode etc. from `base`). */
+function withCapture(base: ImdsConfig, path: string): ImdsConfig {
+  const doc: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const problems = captureProblems(doc);
+  if (problems.length > 0) throw new Error(`invalid capture: ${problems.join('; ')}`);
+  return { ...base, capture: doc as ImdsCapture };
+}
+
+const CAPTURE_ONLY: ImdsConfig = { instanceId: 'i-capture', regionId: '', zoneId: '', primaryMac: '', enis: [], token: 'optional', all: false, latencyMs: 0, faults: [] };
 
 /** The config, re-read whenever the file's mtime, size or inode changes; a bad rewrite keeps the last good one. */
 function configSource(path: string): () => ImdsConfig {
@@ -45,6 +59,7 @@ function main(): void {
     ({ values } = parseArgs({
       options: {
         config: { type: 'string' },
+        capture: { type: 'string' },
         listen: { type: 'string' },
         'ready-file': { type: 'string' },
         verbose: { type: 'boolean' },
@@ -55,14 +70,17 @@ function main(): void {
   } catch (error) {
     fail(String(error instanceof Error ? error.message : error));
   }
-  if (values.config === undefined || values.listen === undefined) fail('--config and --listen are required');
+  if ((values.config === undefined && values.capture === undefined) || values.listen === undefined) fail('--config or --capture, and --listen, are required');
   const { host, port } = parseListen(values.listen);
-  const config = configSource(values.config);
+  const base = values.config === undefined ? () => CAPTURE_ONLY : configSource(values.config);
+  let capture: ImdsConfig['capture'];
   try {
-    config();
+    if (values.capture !== undefined) capture = withCapture(base(), values.capture).capture;
+    base();
   } catch (error) {
-    fail(`${values.config}: ${error instanceof Error ? error.message : String(error)}`);
+    fail(`${values.capture ?? values.config}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const config = capture === undefined ? base : () => ({ ...base(), capture });
   const verbose = values.verbose === true;
   const server = createImdsServer({
     config,

@@ -62,9 +62,8 @@ export interface ImdsConfig {
   token: TokenMode;
   /** With token `unsupported`: the status of the token PUT (default 404; 405 seen on other services). */
   tokenStatus?: number;
-  /** `meta-data/all` on (complete) or off; `allMode` says more and wins when set. */
-  all: boolean;
-  allMode?: AllMode;
+  /** `meta-data/all`: true = complete, false = none (404), or a mode. */
+  all: boolean | AllMode;
   /** Items per ENI in a partial `all` (default ALIBABA_SAMPLE_ITEMS). */
   allItems?: string[];
   style?: ValueStyle;
@@ -91,8 +90,7 @@ export function configProblems(doc: unknown): string[] {
     if (!isString(doc[key])) problems.push(`${key}: expected a string`);
   }
   if (!['optional', 'required', 'unsupported'].includes(String(doc['token']))) problems.push('token: expected optional, required or unsupported');
-  if (typeof doc['all'] !== 'boolean') problems.push('all: expected a boolean');
-  if (doc['allMode'] !== undefined && !ALL_MODES.includes(doc['allMode'] as AllMode)) problems.push(`allMode: expected one of ${ALL_MODES.join(', ')}`);
+  if (typeof doc['all'] !== 'boolean' && !ALL_MODES.includes(doc['all'] as AllMode)) problems.push(`all: expected a boolean or one of ${ALL_MODES.join(', ')}`);
   if (doc['allItems'] !== undefined && !isStringList(doc['allItems'])) problems.push('allItems: expected a list of strings');
   if (doc['style'] !== undefined && !VALUE_STYLES.includes(doc['style'] as ValueStyle)) problems.push(`style: expected one of ${VALUE_STYLES.join(', ')}`);
   if (doc['tokenStatus'] !== undefined && !Number.isInteger(doc['tokenStatus'])) problems.push('tokenStatus: expected an integer');

@@ -13,7 +13,7 @@ export function visibleEnis(config: ImdsConfig, now: number): ImdsEni[] {
 const nonEmpty = (list: string[] | undefined): list is string[] => list !== undefined && list.length > 0;
 
 export function allModeOf(config: ImdsConfig): AllMode {
-  return config.allMode ?? (config.all ? 'complete' : 'none');
+  return typeof config.all === 'string' ? config.all : config.all ? 'complete' : 'none';
 }
 
 function styleOf(config: ImdsConfig): ValueStyle {

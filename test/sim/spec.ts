@@ -1,6 +1,6 @@
 // What a simulated ECS instance is made of (SimSpec), and the pure derivations from it: gateways, IDs, metadata config.
 import { createHash } from 'node:crypto';
-import type { ImdsConfig, ImdsEni, ImdsFault, TokenMode } from './imds-config.ts';
+import type { AllMode, ImdsCapture, ImdsConfig, ImdsEni, ImdsFault, TokenMode, ValueStyle } from './imds-config.ts';
 
 /** How a secondary interface looks when the instance boots: down without address, DHCP'd primary IP only, or not attached yet. */
 export type EniStart = 'down' | 'dhcp' | 'absent';
@@ -31,8 +31,18 @@ export interface SimSpec {
   vpcCidr?: string;
   /** Metadata token mode; default `optional` (tokens work, plain GETs too). */
   token?: TokenMode;
-  /** Serve `meta-data/all`; default false. */
+  /** Serve a complete `meta-data/all` (true) or none (false); default: a partial one (`allMode`). */
   all?: boolean;
+  /** What `meta-data/all` serves; wins over `all`. Default `partial`, shaped like Alibaba's samples (what a real instance serves). */
+  allMode?: AllMode;
+  /** Items per ENI in a partial `all` (default gateway, netmask, network-interface-id, vpc-cidr-block). */
+  allItems?: string[];
+  /** How values are written (default plain). */
+  style?: ValueStyle;
+  /** With token `unsupported`: the status of the token PUT (default 404). */
+  tokenStatus?: number;
+  /** Serve this capture (`eni-init metadata` output or a fixture) verbatim instead of metadata derived from `enis`. */
+  capture?: ImdsCapture;
   latencyMs?: number;
   faults?: ImdsFault[];
   /** rp_filter of the instance (net.ipv4.conf.all/default); default 0. */
@@ -123,7 +133,11 @@ export function imdsConfigOf(spec: SimSpec, prefix: string): ImdsConfig {
     primaryMac: primary.mac.toLowerCase(),
     enis: spec.enis.filter((eni, index) => index === 0 || eni.start !== 'absent').map((eni) => imdsEniOf(eni, vpcCidr)),
     token: spec.token ?? 'optional',
-    all: spec.all ?? false,
+    all: spec.allMode ?? spec.all ?? 'partial',
+    ...(spec.allItems === undefined ? {} : { allItems: [...spec.allItems] }),
+    ...(spec.style === undefined ? {} : { style: spec.style }),
+    ...(spec.tokenStatus === undefined ? {} : { tokenStatus: spec.tokenStatus }),
+    ...(spec.capture === undefined ? {} : { capture: spec.capture }),
     latencyMs: spec.latencyMs ?? 0,
     faults: [...(spec.faults ?? [])],
   };
