@@ -25,7 +25,7 @@ export interface Capture {
 }
 
 /** Keys of the `all` document that may hold secrets or personal data; eni-init never needs them. */
-const SENSITIVE_KEY = /user-data|vendor-data|credential|secret|token|password|passwd|keys|ram|sts|private-key|encryption/i;
+const SENSITIVE_KEY = /user-data|vendor-data|credential|secret|token|password|passwd|(?:^|-)keys?(?:$|-)|^ram$|^sts$|encryption/i;
 
 export interface Recorder {
   http: MetadataHttp;
@@ -67,7 +67,7 @@ export function redactAll(body: string): { body: string; redacted: string[] } {
     const kept: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const path = where === '' ? key : `${where}.${key}`;
-      if (SENSITIVE_KEY.test(key) && !/^(?:network|interfaces|macs)$/i.test(key)) redacted.push(path);
+      if (SENSITIVE_KEY.test(key)) redacted.push(path);
       else kept[key] = walk(item, path);
     }
     return kept;
