@@ -24,7 +24,7 @@ function baseConfig(overrides: Partial<ImdsConfig> = {}): ImdsConfig {
   const eth1 = spec.enis[1];
   if (eth1) eth1.ipv6 = { addresses: ['2408:4005:325:a204::30', '2408:4005:325:a204::31'], vswitchCidr: '2408:4005:325:a204::/64', gateway: '2408:4005:325:a204:ffff:ffff:ffff:fff7', prefixes: ['2408:4005:325:a204:1a00::/80'] };
   if (eth1) eth1.ipv4Prefixes = ['10.0.0.128/28'];
-  return { ...imdsConfigOf(spec, 'test'), ...overrides };
+  return { ...imdsConfigOf(spec, 'test'), all: false, ...overrides };
 }
 
 /** The fake IMDS CLI on 127.0.0.1 (random port), with a config file the test rewrites. */
@@ -113,6 +113,36 @@ describe('fake IMDS', () => {
     assert.equal(eth1?.['gateway'], '10.0.0.253');
     assert.ok(eth0 !== undefined && !('ipv6s' in eth0) && !('ipv4-prefixes' in eth0));
     assert.match((await imds.get(`${META}/`)).body, /^all\n/);
+  });
+
+  test('all modes (partial as in Alibaba\'s samples, raw text), value styles, and a capture served verbatim', async () => {
+    const macsOf = async () => (JSON.parse((await imds.get(`${META}/all`)).body) as { network: { interfaces: { macs: Record<string, Record<string, unknown>> } } }).network.interfaces.macs;
+    imds.write(baseConfig({ all: 'partial' }));
+    assert.deepEqual(Object.keys((await macsOf())[MAC1] ?? {}).sort(), ['gateway', 'netmask', 'network-interface-id', 'vpc-cidr-block']);
+    imds.write(baseConfig({ all: 'partial', allItems: ['private-ipv4s'] }));
+    assert.deepEqual((await macsOf())[MAC1], { 'private-ipv4s': ['10.0.0.30', '10.0.0.31', '10.0.0.32'] });
+    imds.write(baseConfig({ all: 'raw' }));
+    assert.equal((await macsOf())[MAC1]?.['private-ipv4s'], '["10.0.0.30","10.0.0.31","10.0.0.32"]');
+    imds.write(baseConfig({ all: 'complete', style: 'crlf' }));
+    assert.equal((await macsOf())[MAC1]?.['private-ipv4s'], '10.0.0.30\r\n10.0.0.31\r\n10.0.0.32');
+    assert.equal((await imds.get(`${META}/network/interfaces/macs/`)).body, `${MAC0}/\r\n${MAC1}/\r\n`);
+    assert.equal((await imds.get(`${META}/mac`)).body, `${MAC0}\r\n`);
+    imds.write(baseConfig({ style: 'spaced' }));
+    assert.equal((await imds.get(`${META}/network/interfaces/macs/${MAC1}/private-ipv4s`)).body, '["10.0.0.30", "10.0.0.31", "10.0.0.32"]');
+    assert.equal((await imds.get(`${META}/network/interfaces/macs/${MAC1}/ipv6s`)).body, '["2408:4005:325:a204::30", "2408:4005:325:a204::31"]');
+    imds.write(baseConfig({ style: 'newline' }));
+    assert.equal((await imds.get(`${META}/network/interfaces/macs/${MAC1}/gateway`)).body, '10.0.0.253\n');
+    imds.write(baseConfig({ style: 'upper-mac', all: true }));
+    assert.equal((await imds.get(`${META}/network/interfaces/macs/`)).body, `${MAC0.toUpperCase()}/\n${MAC1.toUpperCase()}/`);
+    assert.equal((await imds.get(`${META}/network/interfaces/macs/${MAC1.toUpperCase()}/gateway`)).body, '10.0.0.253');
+    assert.equal((await imds.get(`${META}/network/interfaces/macs/${MAC1}/gateway`)).status, 404, 'only the listed spelling');
+    assert.ok(MAC1.toUpperCase() in (await macsOf()));
+    imds.write(baseConfig({ capture: { responses: { [`${META}/mac`]: ' raw\r\n' }, statuses: { [`${META}/all`]: 500 } } }));
+    assert.deepEqual(await imds.get(`${META}/mac`), { status: 200, body: ' raw\r\n' });
+    assert.equal((await imds.get(`${META}/all`)).status, 500);
+    assert.equal((await imds.get(`${META}/network/interfaces/macs/`)).status, 404);
+    imds.write(baseConfig({ token: 'unsupported', tokenStatus: 405 }));
+    assert.equal((await imds.get('/latest/api/token', { 'X-aliyun-ecs-metadata-token-ttl-seconds': '60' }, 'PUT')).status, 405);
   });
 
   test('token mode optional: tokens work, plain GETs too; every error status of imds.md', async () => {
