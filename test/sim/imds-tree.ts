@@ -86,10 +86,14 @@ export function allDocument(config: ImdsConfig, now: number): string | null {
       const wanted = config.allItems ?? ALIBABA_SAMPLE_ITEMS;
       entry = Object.fromEntries(Object.entries(entry).filter(([item]) => wanted.includes(item)));
     }
-    // A raw override of an item's path is what the service says about that item, in `all` too.
+    // A raw override of an item's path is what the service says about that item, in `all` too; so is a lasting
+    // fault (no `count`): a body replaces the value, a status or a reset leaves the item out (the tree read hits it).
     for (const item of Object.keys(entry)) {
       const raw = config.rawOverrides?.[`${MACS}/${mac}/${item}`];
       if (raw !== undefined) entry[item] = raw;
+      const fault = config.faults.find((candidate) => candidate.count === undefined && new RegExp(candidate.path).test(`/latest/meta-data/${MACS}/${mac}/${item}`));
+      if (fault?.body !== undefined) entry[item] = fault.body;
+      else if (fault?.status !== undefined || fault?.reset === true) delete entry[item];
     }
     macs[mac] = entry;
   }
