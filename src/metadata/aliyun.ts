@@ -192,7 +192,10 @@ export async function readAliyunMetadata(http: MetadataHttp, log: Logger): Promi
 
   // From `all`: the primary MAC, instance values, and every ENI's items in a usable type.
   if (doc?.primaryMac !== undefined && parseMac(trimValue(doc.primaryMac)) !== null) instance.primaryMac = primaryMac(`${ALL_PATH} (mac)`, doc.primaryMac);
-  for (const eni of doc?.enis ?? []) {
+  // More ENIs than any instance has is garbage, not thousands of ENIs to read: the listing decides then.
+  const allEnis = doc?.enis ?? [];
+  if (allEnis.length > MAX_LISTING_ENTRIES) log.warn('metadata all document lists too many MACs; ignoring its ENIs', { count: allEnis.length });
+  for (const eni of allEnis.length > MAX_LISTING_ENTRIES ? [] : allEnis) {
     const read: EniRead = { mac: eni.mac, spelling: eni.spelling, values: {}, from: new Map(), problems: [] };
     for (const [item, value] of Object.entries(eni.items)) {
       if (!ENI_ITEMS.includes(item)) continue;
@@ -280,7 +283,7 @@ export async function readAliyunMetadata(http: MetadataHttp, log: Logger): Promi
     complete: failed.length === 0 && ipv6Unknown.length === 0 && listsPrimary && listingOk,
     requests: http.requestCount(),
     tokenMode: http.tokenMode(),
-    source: doc?.enis !== undefined && doc.enis.length > 0 ? 'all' : 'tree',
+    source: Object.values(sources).some((source) => source !== 'tree') ? 'all' : 'tree',
     sources,
     requestsBy: { token, all, tree: http.requestCount() - token - all },
   };

@@ -357,3 +357,14 @@ test('an unreachable service is MetadataUnreachableError within the deadline', a
     await http.close();
   }
 });
+
+test('all listing thousands of MACs is garbage: the listing decides, nothing is read for them', async () => {
+  const macs = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`00:16:3e:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, { netmask: '255.255.255.0' }]));
+  const all = JSON.stringify({ mac: MAC0, network: { interfaces: { macs } } });
+  await read({ tree: { ...tree({ [MAC0]: ENI0, [MAC1]: ENI1 }), [`${META}/all`]: all } }, (result, imds) => {
+    assert.deepEqual(result.enis, EXPECTED_ENIS);
+    assert.equal(result.complete, true);
+    assert.equal(result.source, 'tree');
+    assert.ok(imds.requests.length < 40, `${imds.requests.length} requests`);
+  });
+});
