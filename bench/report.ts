@@ -77,6 +77,21 @@ export function renderMarkdown(results: Results): string {
         `token ${breakdown.token}, listing ${breakdown.listing}, ${breakdown.perEni} per-ENI (${breakdown.items.length} items)${otherRequests(shape)} |`,
     );
   }
+  if (results.shapes.some((shape) => shape.allModes !== undefined)) {
+    lines.push(
+      '',
+      'eni-init apply by the shape of `meta-data/all` (a partial one, as in Alibaba\'s samples, is the default above: the document, then the listing and every missing item in one wave):',
+      '',
+      '| shape | no `all` (tree only) | partial `all` | complete `all` |',
+      '|---|---:|---:|---:|',
+    );
+    for (const shape of results.shapes) {
+      const modes = shape.allModes;
+      if (modes === undefined) continue;
+      const cell = (mode: { wallMs: { median: number }; requests: number }) => `${ms(mode.wallMs.median)} (${mode.requests} requests)`;
+      lines.push(`| ${shape.shape} | ${cell(modes.none)} | ${cell(modes.partial)} | ${cell(modes.complete)} |`);
+    }
+  }
   const noisy = results.shapes.reduce((sum, shape) => sum + shape.noisyMeasurements, 0);
   if (noisy > 0) lines.push('', `Note: ${noisy} timed measurement(s) started while another job kept this machine busy (see noisyMeasurements in results.json); rerun on a quiet machine.`);
   const sameState = results.shapes.every((shape) => shape.endState.same);

@@ -75,6 +75,8 @@ export interface ShapeResult {
   endState: { same: boolean; diff: string };
   /** Timed measurements started although the machine was not quiet (another job kept it over 10% busy for 10 s). */
   noisyMeasurements: number;
+  /** eni-init apply with the metadata service's `all` absent, partial (the default above, as Alibaba's samples), complete. */
+  allModes?: Record<'none' | 'partial' | 'complete', { wallMs: Sample; requests: number }>;
 }
 
 export interface Results {
@@ -336,6 +338,30 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
           `seeds' way ${seeds.wallMs.toFixed(0)} ms, floor ${startup.wallMs.toFixed(0)}+${metadata.wallMs.toFixed(0)}+${batch.wallMs.toFixed(0)} ms`,
       );
     }
+    // The same converging run against each shape of `meta-data/all` (the timed runs above use the default, partial).
+    const allWalls: Record<'none' | 'partial' | 'complete', number[]> = { none: [], partial: [...wall.first], complete: [] };
+    const allRequests: Record<'none' | 'partial' | 'complete', number> = { none: NaN, partial: requests.first?.total ?? NaN, complete: NaN };
+    for (const all of ['none', 'complete'] as const) {
+      await instance.updateMetadata((config) => {
+        config.all = all;
+      });
+      for (let run = 1; run <= options.runs; run++) {
+        await reset();
+        await gate();
+        const answer = mustSucceed(`eni-init apply (all ${all})`, await exec({ argv: eniArgv, env: BOOT_ENV, rssFile, timeoutMs: 120_000 }));
+        if (readReport(root).outcome !== 'converged') throw new Error(`${name}: eni-init apply with all ${all}: outcome ${readReport(root).outcome}`);
+        allWalls[all].push(answer.wallMs);
+        if (run === 1) allRequests[all] = classifyRequests((await instance.imdsStats()).byPath).total;
+      }
+    }
+    await instance.updateMetadata((config) => {
+      config.all = 'partial';
+    });
+    const allModes = {
+      none: { wallMs: sample(allWalls.none), requests: allRequests.none },
+      partial: { wallMs: sample(allWalls.partial), requests: allRequests.partial },
+      complete: { wallMs: sample(allWalls.complete), requests: allRequests.complete },
+    };
     rmSync(rssFile, { force: true });
     const added = addedCounts(boot, eniEnd);
 
@@ -376,6 +402,7 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
       },
       endState,
       noisyMeasurements: noisy,
+      allModes,
     };
     progress(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return result;

@@ -56,6 +56,12 @@ test('bench/run.ts at 2x6, one run: sane figures, same end state for eni-init an
       assert.ok(Number.isFinite(value) && value > 0, `floor ${name} = ${value}`);
     }
     assert.equal(shape.floor.batchLines, 18, 'the floor applies exactly eni-init\'s final commands');
+    // The `all` column: a partial document (the default) costs fewer requests than the tree alone.
+    const modes = shape.allModes;
+    assert.ok(modes !== undefined, 'allModes measured');
+    for (const [name, mode] of Object.entries(modes)) assert.ok(mode.wallMs.median > 0 && mode.requests > 0, `all ${name}: ${JSON.stringify(mode)}`);
+    assert.ok(modes.partial.requests < modes.none.requests, JSON.stringify(modes));
+    assert.match(ran.stdout, /\| 2x6 \| [^|]+ requests\) \|/, 'the all-modes table has the 2x6 row');
 
     // The comparison is only fair when both produce the same kernel state (addresses, routes, rules).
     assert.equal(shape.endState.same, true, `kernel end states differ:\n${shape.endState.diff}`);
