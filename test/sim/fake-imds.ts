@@ -6,7 +6,7 @@ import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseConfig } from './imds-config.ts';
 import type { ImdsCapture, ImdsConfig } from './imds-config.ts';
-import { captureProblems } from '../../src/metadata/capture.ts';
+import { captureProblems } from '../../src/metadata/capture-format.ts';
 import { createImdsServer } from './imds-server.ts';
 
 const USAGE = 'usage: fake-imds (--config FILE | --capture FILE) --listen HOST:PORT [--ready-file PATH] [--verbose] [--parent-pid PID]';

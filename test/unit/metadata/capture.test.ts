@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../../src/log.ts';
 import { readAliyunMetadata } from '../../../src/metadata/aliyun.ts';
-import { buildCapture, captureProblems, recordingHttp, redactAll } from '../../../src/metadata/capture.ts';
+import { buildCapture, recordingHttp, redactAll } from '../../../src/metadata/capture.ts';
+import { captureProblems } from '../../../src/metadata/capture-format.ts';
 import { createMetadataHttp } from '../../../src/metadata/http.ts';
 import { startFakeImds } from './fake-imds.ts';
 
