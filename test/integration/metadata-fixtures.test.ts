@@ -3,7 +3,13 @@
 // or a precise per-ENI error, and nothing of a failed ENI touched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureSpec, listFixtures } from '../sim/imds-capture.ts';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { FIXTURES_DIR, fixtureSpec, listFixtures } from '../sim/imds-capture.ts';
 import { addressesOf, rules, withInstance } from './helpers.ts';
 import type { ReportShape } from './helpers.ts';
 
@@ -12,6 +18,30 @@ const fixtures = listFixtures();
 test('there are fixtures, each naming its source', () => {
   assert.ok(fixtures.length >= 6, fixtures.map((fixture) => fixture.name).join(', '));
   for (const fixture of fixtures) assert.ok(fixture.source.length > 40, fixture.name);
+});
+
+test('fake-imds --capture FILE serves the capture verbatim (bodies byte for byte, recorded statuses, 404 elsewhere)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eni-capture-'));
+  const file = join(FIXTURES_DIR, 'alibaba-docs-tree.json');
+  const ready = join(dir, 'ready');
+  const repo = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test/sim/fake-imds.ts'), '--capture', file, '--listen', '127.0.0.1:0', '--ready-file', ready, '--parent-pid', String(process.pid)], { cwd: repo, stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 500 && !existsSync(ready); i++) await sleep(20);
+    const base = `http://${readFileSync(ready, 'utf8').trim()}`;
+    const capture = JSON.parse(readFileSync(file, 'utf8')) as { responses: Record<string, string>; statuses: Record<string, number> };
+    assert.ok(Object.keys(capture.statuses).length > 0);
+    for (const [path, status] of Object.entries(capture.statuses)) assert.equal((await fetch(`${base}${path}`)).status, status, path);
+    for (const [path, body] of Object.entries(capture.responses)) {
+      const answer = await fetch(`${base}${path}`);
+      assert.equal(answer.status, 200, path);
+      assert.equal(await answer.text(), body, path);
+    }
+    assert.equal((await fetch(`${base}/latest/meta-data/user-data`)).status, 404);
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 for (const fixture of fixtures) {
