@@ -368,3 +368,28 @@ test('all listing thousands of MACs is garbage: the listing decides, nothing is 
     assert.ok(imds.requests.length < 40, `${imds.requests.length} requests`);
   });
 });
+
+test('round trips: a partial all is the token, the document, then one wave; the tree alone takes one more', async () => {
+  const waves = async (files: Record<string, string>): Promise<number> => {
+    const arrivals: number[] = [];
+    const imds = await startFakeImds({
+      tree: files,
+      hook: () => {
+        arrivals.push(Date.now());
+        return { delayMs: 120 };
+      },
+    });
+    const http = createMetadataHttp({ baseUrl: imds.url, deadline: Date.now() + 5000, tokenMode: 'auto', log: silentLogger, maxConcurrency: 64 });
+    try {
+      assert.equal((await readAliyunMetadata(http, silentLogger)).complete, true);
+    } finally {
+      await http.close();
+      await imds.close();
+    }
+    // A new wave starts when a request arrives well after the previous one (each answer takes 120 ms).
+    return arrivals.filter((at, index) => index === 0 || at - (arrivals[index - 1] ?? 0) > 60).length;
+  };
+  const full = tree({ [MAC0]: ENI0, [MAC1]: ENI1 });
+  assert.equal(await waves({ ...full, [`${META}/all`]: PARTIAL_ALL }), 3);
+  assert.equal(await waves(full), 4, 'token, all (404), mac + listing + instance id, the items');
+});
