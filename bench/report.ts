@@ -29,6 +29,10 @@ export function evaluateTargets(shapes: readonly ShapeResult[]): TargetCheck[] {
     const usedAll = breakdown.perEni === 0 && breakdown.other['all'] !== undefined;
     const limit = usedAll ? 2 : 2 + shape.enis * breakdown.items.length;
     add(`metadata requests <= ${usedAll ? '2 (meta-data/all)' : `2 + ENIs x ${breakdown.items.length} items read`}`, shape, first.requests, limit, first.requests <= limit);
+    const modes = shape.allModes;
+    if (modes !== undefined) {
+      add('a partial meta-data/all never costs more requests than the tree alone', shape, modes.partial.requests, modes.none.requests, modes.partial.requests <= modes.none.requests);
+    }
   }
   return checks;
 }
