@@ -1,11 +1,17 @@
 // Entry point: argv/env/config -> options; builds the real adapters; runs; prints; the only place that sets the exit code.
 import './v8-flags.ts';
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { signals } from './signals.ts';
+import type { StopSignal } from './signals.ts';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { lstat, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseCommandLine } from './cli/options.ts';
 import { helpText } from './cli/help.ts';
 import type { Options } from './cli/spec.ts';
-import { EXIT, exitCodeFor } from './errors.ts';
+import { EXIT, EniInitError, EnvironmentError, InterruptedError, PermissionError, exitCodeFor, fileSystemError } from './errors.ts';
+import { UnsafeParentError, checkDirectories } from './files/safe-open.ts';
+import { REPORT_SCHEMA_VERSION } from './report/report.ts';
+import type { Report } from './report/report.ts';
 import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import { createMetadataHttp } from './metadata/http.ts';
@@ -28,12 +34,63 @@ const VERSION = typeof ENI_INIT_VERSION === 'string' ? ENI_INIT_VERSION : '0.0.0
 
 const RUN_DIR = '/run/eni-init';
 
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** The config file, or null when absent. Non-blocking open (a FIFO cannot hang the boot), regular files only. */
 function readConfigSync(path: string): string | null {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fileSystemError(path, 'cannot read the config file', error);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new EnvironmentError(`the config file ${path} is not a regular file`, { details: { path } });
+    if (stats.size > MAX_CONFIG_BYTES) throw new EnvironmentError(`the config file ${path} is over ${MAX_CONFIG_BYTES} bytes`, { details: { path } });
+    return readFileSync(fd, 'utf8');
+  } catch (error) {
+    throw error instanceof EniInitError ? error : fileSystemError(path, 'cannot read the config file', error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** CAP_NET_ADMIN (bit 12) in the effective set, from /proc/self/status; without /proc, being root. */
+function hasNetAdmin(): boolean {
+  try {
+    const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return (BigInt(`0x${match[1] as string}`) & (1n << 12n)) !== 0n;
+  } catch {
+    // fall through
+  }
+  return process.geteuid?.() === 0;
+}
+
+/**
+ * Decided before anything is changed: apply and remove need CAP_NET_ADMIN, and the report path must be a
+ * regular file (or absent) under real directories. The run directory itself is checked by taking the lock.
+ */
+async function preflight(options: Options): Promise<void> {
+  if (options.command !== 'apply' && options.command !== 'remove') return;
+  if (!hasNetAdmin()) {
+    throw new PermissionError(`${options.command} needs root or CAP_NET_ADMIN (uid ${process.geteuid?.() ?? '?'} has no CAP_NET_ADMIN)`);
+  }
+  if (options.reportFile === '') return;
+  const path = rootedPath(options.root, options.reportFile);
+  try {
+    await checkDirectories(dirname(path), false);
+  } catch (error) {
+    if (error instanceof UnsafeParentError) throw new EnvironmentError(`the report file ${path} cannot be written: ${error.message}`, { details: { path } });
     throw error;
+  }
+  const stats = await lstat(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fileSystemError(path, 'cannot inspect the report file', error);
+  });
+  if (stats !== null && !stats.isFile()) {
+    throw new EnvironmentError(`the report file ${path} is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; eni-init only replaces a regular file there`, { details: { path } });
   }
 }
 
@@ -48,12 +105,17 @@ async function readOptional(path: string): Promise<string | null> {
 
 interface StopState {
   requested: boolean;
+  /** A changing step is running now. */
   critical: boolean;
+  /** A changing step has started: from then on a signal never means "nothing was changed". */
+  changed: boolean;
+  /** The lock of this run, while held: released when a signal stops the run before any change. */
+  lock?: { release(): Promise<void> };
 }
 
 function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() => Promise<void>)[]): Deps {
   const at = (path: string) => rootedPath(options.root, path);
-  const kernel = createIpRunner({ log });
+  const kernel = createIpRunner({ log, batchDir: at(RUN_DIR) });
   const liveHost = rootedPath(options.root, '/') === '/';
   return {
     version: VERSION,
@@ -89,10 +151,23 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
       ...(liveHost ? { run: runCommand } : {}),
       listOwnFiles: () => listOwnFiles(at),
     },
-    lock: (deadline) => acquireLock(at(`${RUN_DIR}/lock`), { deadline, log }),
+    preflight: () => preflight(options),
+    async lock(deadline) {
+      const lock = await acquireLock(at(`${RUN_DIR}/lock`), { deadline, log });
+      stop.lock = lock;
+      return {
+        async release() {
+          delete stop.lock;
+          await lock.release();
+        },
+      };
+    },
     stopRequested: () => stop.requested,
     async critical(step) {
+      // A signal that already arrived wins: nothing is changed after it.
+      if (stop.requested && !stop.changed) throw new InterruptedError();
       stop.critical = true;
+      stop.changed = true;
       try {
         return await step();
       } finally {
@@ -102,12 +177,45 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
   };
 }
 
+/** The report of a run stopped by a signal before it changed anything. */
+function interruptedReport(options: Options, startedAt: number, signal: StopSignal): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: 'eni-init',
+    version: VERSION,
+    command: options.command,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: Date.now() - startedAt,
+    outcome: 'interrupted',
+    exitCode: EXIT.INTERRUPTED,
+    dryRun: options.command === 'plan' || options.command === 'status',
+    enis: [],
+    unmanagedInterfaces: [],
+    files: [],
+    changes: [],
+    deferred: [],
+    problems: [],
+    error: { code: 'interrupted', message: `stopped by ${signal} before changing anything` },
+  };
+}
+
+async function writeReport(options: Options, report: Report, log: Logger): Promise<void> {
+  if (options.reportFile === '' || (options.command !== 'apply' && options.command !== 'remove')) return;
+  try {
+    await writeFileAtomic(rootedPath(options.root, options.reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
+  } catch (error) {
+    log.warn('cannot write the report file', { path: options.reportFile, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  const startedAt = Date.now();
   let request;
   try {
     request = parseCommandLine(argv, process.env, readConfigSync);
   } catch (error) {
-    process.stderr.write(`eni-init: ${error instanceof Error ? error.message : String(error)}\nTry 'eni-init --help'.\n`);
+    const usage = exitCodeFor(error) === EXIT.USAGE;
+    process.stderr.write(`eni-init: ${error instanceof Error ? error.message : String(error)}\n${usage ? "Try 'eni-init --help'.\n" : ''}`);
     return exitCodeFor(error);
   }
   if (request.kind === 'help') {
@@ -120,28 +228,39 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { options } = request;
   const log = createLogger(options.logLevel, (line) => process.stderr.write(line));
-  const stop: StopState = { requested: false, critical: false };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (!stop.critical) {
-        // Nothing is being changed: stop now. A lock left behind names a dead PID and is taken over by the next run.
-        log.warn(`${signal} received before any change: stopping`);
-        process.exit(EXIT.INTERRUPTED);
-      }
-      if (!stop.requested) log.warn(`${signal} received while applying: finishing this step (one ip batch), then stopping`);
+  const stop: StopState = { requested: false, critical: false, changed: false };
+  let interrupt: (signal: StopSignal) => void = () => {};
+  const interrupted = new Promise<StopSignal>((resolve) => {
+    interrupt = resolve;
+  });
+  signals.listener = (signal) => {
+    if (stop.changed) {
+      // Changes were made (or are being made): finish this step, verify and report what changed; never exit 8.
+      if (!stop.requested) log.warn(`${signal} received while applying: finishing this step, then reporting what changed`);
       stop.requested = true;
-    });
-  }
-  const closers: (() => Promise<void>)[] = [];
-  const report = await run(options, buildDeps(options, log, stop, closers));
-  await Promise.allSettled(closers.map((close) => close()));
-  if (options.reportFile !== '' && (options.command === 'apply' || options.command === 'remove')) {
-    try {
-      await writeFileAtomic(rootedPath(options.root, options.reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
-    } catch (error) {
-      log.warn('cannot write the report file', { path: options.reportFile, error: error instanceof Error ? error.message : String(error) });
+      return;
     }
+    stop.requested = true;
+    interrupt(signal);
+  };
+  if (signals.received !== undefined) signals.listener(signals.received); // arrived while starting up
+  const closers: (() => Promise<void>)[] = [];
+  const outcome = await Promise.race([
+    run(options, buildDeps(options, log, stop, closers)).then((report) => ({ report })),
+    interrupted.then((signal) => ({ signal })),
+  ]);
+  if ('signal' in outcome) {
+    // Nothing was changed, and a changing step can no longer start (critical() refuses): stop now.
+    log.warn(`${outcome.signal} received before any change: stopping`);
+    const report = interruptedReport(options, startedAt, outcome.signal);
+    await stop.lock?.release().catch(() => {});
+    await writeReport(options, report, log);
+    process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+    process.exit(EXIT.INTERRUPTED); // in-flight metadata requests are abandoned; running `ip show` readers are killed
   }
+  const { report } = outcome;
+  await Promise.allSettled(closers.map((close) => close()));
+  await writeReport(options, report, log);
   process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
   const summary = { outcome: report.outcome, exit: report.exitCode, changes: report.changes.length, problems: report.problems.length, ms: report.durationMs };
   if (report.exitCode === EXIT.OK) log.info(`${options.command} done`, summary);
