@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { open, readdir, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { PROTOCOL } from '../plan/numbering.ts';
@@ -89,6 +89,25 @@ function checkLines(lines: readonly string[]): void {
   });
 }
 
+const BATCH_FILE = /^\.ip-batch\.(\d+)\.[0-9a-f]+$/;
+
+/**
+ * Removes batch files that a run killed between writing and unlinking one left behind (a window of a few
+ * milliseconds): only names of our pattern whose pid is gone. Best effort; never follows anything (unlink).
+ */
+async function sweepBatchFiles(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = BATCH_FILE.exec(name);
+    if (!match || Number(match[1]) === process.pid) continue;
+    try {
+      process.kill(Number(match[1]), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') await unlink(`${dir}/${name}`).catch(() => {});
+    }
+  }
+}
+
 /** `ip` processes running now: killed when eni-init exits (process.exit from a signal handler included). */
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -123,6 +142,7 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
   const maxOutput = options.maxOutputBytes ?? 64 << 20;
   const batchDir = options.batchDir ?? tmpdir();
   const { log } = options;
+  let swept = false;
 
   /**
    * Runs `ip` with `input` on stdin: a string through a pipe (read-only `show` commands: a cut line there
@@ -235,6 +255,10 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
     async runBatch(family, lines) {
       checkLines(lines);
       if (lines.length === 0) return { ok: true, failures: [], stderr: '' };
+      if (!swept) {
+        swept = true;
+        await sweepBatchFiles(batchDir);
+      }
       let batch;
       try {
         batch = await completeBatchFile(batchDir, lines.map((line) => `${line}\n`).join(''));
