@@ -228,6 +228,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { options } = request;
   const log = createLogger(options.logLevel, (line) => process.stderr.write(line));
+  log.debug('starting', { version: VERSION, command: options.command, pid: process.pid });
   const stop: StopState = { requested: false, critical: false, changed: false };
   let interrupt: (signal: StopSignal) => void = () => {};
   const interrupted = new Promise<StopSignal>((resolve) => {
