@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
-import { open, readdir, unlink } from 'node:fs/promises';
+import { open, readdir, readlink, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { PROTOCOL } from '../plan/numbering.ts';
@@ -108,6 +108,50 @@ async function sweepBatchFiles(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Kills what a killed run left running: `ip` processes whose stdin is one of our batch files in `dir` (an
+ * unlinked `.ip-batch.<pid>.*`, shown by /proc as `... (deleted)`) of a run that is gone. Node cannot set
+ * PR_SET_PDEATHSIG, so this is how `ip` dies with a run killed by SIGKILL: before the next run reads the state
+ * (it holds the lock by then), never while it plans or applies. Waits (bounded) until they are gone.
+ */
+async function reapOrphans(dir: string, log: Logger): Promise<void> {
+  const prefix = `${dir}/.ip-batch.`;
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  const orphans: number[] = [];
+  for (const entry of pids) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const stdin = await readlink(`/proc/${entry}/fd/0`).catch(() => '');
+    const owner = BATCH_FILE.exec(stdin.slice(dir.length + 1).replace(/ \(deleted\)$/, ''))?.[1];
+    if (!stdin.startsWith(prefix) || owner === undefined || Number(owner) === process.pid) continue;
+    try {
+      process.kill(Number(owner), 0);
+      continue; // its run is alive (and holds the lock, or we would not be here): not an orphan
+    } catch {
+      // the run that wrote the batch is gone
+    }
+    orphans.push(Number(entry));
+  }
+  for (const pid of orphans) {
+    log.warn('stopping an ip batch left running by a killed eni-init run', { pid });
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const until = Date.now() + 2000;
+  while (orphans.some((pid) => isRunning(pid)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `ip` processes running now: killed when eni-init exits (process.exit from a signal handler included). */
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -143,6 +187,9 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
   const batchDir = options.batchDir ?? tmpdir();
   const { log } = options;
   let swept = false;
+  let reaped: Promise<void> | undefined;
+  /** Once per runner, before the first read: what a killed run left running must not change the state under us. */
+  const reap = () => (reaped ??= options.batchDir === undefined ? Promise.resolve() : reapOrphans(batchDir, log));
 
   /**
    * Runs `ip` with `input` on stdin: a string through a pipe (read-only `show` commands: a cut line there
@@ -233,6 +280,7 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
 
   return {
     async readLive() {
+      await reap();
       // `ip -batch` takes no per-line options and `rule show` dumps IPv4 only unless -6 is given: one process per family.
       const [v4, v6] = await Promise.all([
         show(['-4'], ['link show', 'address show', 'route show table all', 'rule show']),
@@ -255,6 +303,7 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
     async runBatch(family, lines) {
       checkLines(lines);
       if (lines.length === 0) return { ok: true, failures: [], stderr: '' };
+      await reap();
       if (!swept) {
         swept = true;
         await sweepBatchFiles(batchDir);

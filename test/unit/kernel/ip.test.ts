@@ -1,8 +1,8 @@
 // NEEDS ROOT AND `ip netns`: spawns the real `ip` in a throwaway namespace ktest-<pid> (deleted afterwards); skipped otherwise.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIpRunner } from '../../../src/kernel/ip.ts';
@@ -202,6 +202,33 @@ test('a changing batch reaches ip as a complete, already unlinked regular file o
     assert.deepEqual(content, [...lines, '']);
     assert.deepEqual(readdirSync(batchDir), [], 'no batch file left');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an ip batch left running by a killed run (its stdin an unlinked batch file of a dead pid) is killed before the first read', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iporphan-'));
+  const children: ReturnType<typeof spawn>[] = [];
+  try {
+    const orphanOf = (owner: number) => {
+      const path = join(dir, `.ip-batch.${owner}.0123456789ab`);
+      writeFileSync(path, 'rule add pref 20001 from 10.9.9.9/32 table 1001 protocol 203\n');
+      const fd = openSync(path, 'r');
+      const child = spawn('sleep', ['30'], { stdio: [fd, 'ignore', 'ignore'] });
+      closeSync(fd);
+      unlinkSync(path);
+      children.push(child);
+      return child;
+    };
+    const dead = orphanOf(999999999);
+    const alive = orphanOf(1); // its writer (pid 1) is alive: not an orphan
+    const exited = new Promise((resolve) => dead.on('exit', (_code, signal) => resolve(signal)));
+    await createIpRunner({ netns: NS, log: silentLogger, batchDir: dir }).readLive();
+    assert.equal(await exited, 'SIGKILL');
+    assert.equal(alive.exitCode, null);
+    assert.equal(alive.signalCode, null);
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
