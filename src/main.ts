@@ -3,7 +3,7 @@ import './v8-flags.ts';
 import { signals } from './signals.ts';
 import type { StopSignal } from './signals.ts';
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseCommandLine } from './cli/options.ts';
 import { helpText } from './cli/help.ts';
@@ -68,6 +68,29 @@ function hasNetAdmin(): boolean {
   return process.geteuid?.() === 0;
 }
 
+/** Room the run directory must have: the state file of a large instance (72 ENIs x 30 IPs) is about 250 KiB. */
+const MIN_RUN_DIR_BYTES = 1 << 20;
+const MIN_RUN_DIR_INODES = 16;
+
+/** A full run directory is an environment failure before any change, not a failed state write in the middle. */
+async function checkRunDirSpace(runDir: string): Promise<void> {
+  let dir = runDir;
+  for (;;) {
+    try {
+      const space = await statfs(dir);
+      const bytes = space.bavail * space.bsize;
+      // ffree is 0 on file systems without an inode limit that report files = 0 (btrfs): only a real limit counts.
+      if (bytes < MIN_RUN_DIR_BYTES || (space.files > 0 && space.ffree < MIN_RUN_DIR_INODES)) {
+        throw new EnvironmentError(`the run directory ${runDir} is full (${Math.floor(bytes / 1024)} KiB, ${space.ffree} inodes free)`, { details: { path: runDir } });
+      }
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir === '/') throw error instanceof EniInitError ? error : fileSystemError(dir, 'cannot inspect', error);
+      dir = dirname(dir);
+    }
+  }
+}
+
 /**
  * Decided before anything is changed: apply and remove need CAP_NET_ADMIN, and the report path must be a
  * regular file (or absent) under real directories. The run directory itself is checked by taking the lock.
@@ -77,6 +100,7 @@ async function preflight(options: Options): Promise<void> {
   if (!hasNetAdmin()) {
     throw new PermissionError(`${options.command} needs root or CAP_NET_ADMIN (uid ${process.geteuid?.() ?? '?'} has no CAP_NET_ADMIN)`);
   }
+  await checkRunDirSpace(rootedPath(options.root, RUN_DIR));
   if (options.reportFile === '') return;
   const path = rootedPath(options.root, options.reportFile);
   try {
