@@ -78,7 +78,8 @@ function grammarProblem(line: string): string | undefined {
   return `command ${JSON.stringify(verb)} is not one eni-init runs`;
 }
 
-function checkLines(lines: readonly string[]): void {
+/** Throws (internal error, a bug) for a line outside the grammar of the commands eni-init runs, or untagged. */
+export function checkLines(lines: readonly string[]): void {
   lines.forEach((line, index) => {
     const why = line.trim() === '' ? 'empty' : UNSAFE.test(line) ? 'unsafe character' : line !== line.trim() || line.includes('  ') ? 'stray spaces' : grammarProblem(line);
     if (why !== undefined) {
