@@ -171,7 +171,7 @@ process.on('exit', () => {
 });
 
 /**
- * Writes `content` to a new file in `dir` (O_EXCL, no-follow, 0600), fsyncs it, opens it again read-only and
+ * Writes `content` to a new file in `dir` (O_EXCL, no-follow, 0600), closes it, opens it again read-only and
  * unlinks it: the returned descriptor is the complete batch, and no file is left behind. `ip` gets it as stdin,
  * so it never sees a batch that is still being written, and a kill of eni-init cannot cut a line in half.
  */
@@ -180,8 +180,9 @@ async function completeBatchFile(dir: string, content: string): Promise<import('
   const writer = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     try {
+      // No fsync: the file only has to be complete for `ip` (the page cache is what it reads), never to survive
+      // a power cut: it is unlinked before `ip` starts.
       await writer.writeFile(content);
-      await writer.sync();
     } finally {
       await writer.close();
     }
