@@ -19,6 +19,13 @@ export const EXIT = {
   BUSY: 7,
   /** SIGTERM or SIGINT arrived before anything was changed. */
   INTERRUPTED: 8,
+  /**
+   * The environment is unfit, found before anything was changed: the run directory or a file eni-init must
+   * write is read-only, full, or of the wrong type (a directory, FIFO or symlink at the lock, config or report path).
+   */
+  ENVIRONMENT: 9,
+  /** Not allowed: apply and remove need root or CAP_NET_ADMIN, and write access to the run directory. */
+  PERMISSION: 10,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -30,6 +37,8 @@ export type ErrorCode =
   | 'apply-failed'
   | 'busy'
   | 'interrupted'
+  | 'environment'
+  | 'permission'
   | 'internal';
 
 export class EniInitError extends Error {
@@ -80,6 +89,36 @@ export class InterruptedError extends EniInitError {
   }
 }
 
+/** Read-only or full file system, or a path of the wrong type: decided before changing anything. */
+export class EnvironmentError extends EniInitError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('environment', message, options);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/** No root / CAP_NET_ADMIN, or no write access where eni-init keeps its state. */
+export class PermissionError extends EniInitError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('permission', message, options);
+    this.name = 'PermissionError';
+  }
+}
+
+/**
+ * The typed error for a failed file-system call on `path` before any change: EACCES/EPERM are permission,
+ * read-only, full, quota and wrong-type errors are environment; anything else is returned as is (a bug).
+ */
+export function fileSystemError(path: string, what: string, error: unknown): unknown {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = `${what} ${path}: ${errno ?? (error instanceof Error ? error.message : String(error))}`;
+  if (errno === 'EACCES' || errno === 'EPERM') return new PermissionError(message, { cause: error, details: { path, errno } });
+  if (errno !== undefined && ['EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EMLINK', 'ENXIO', 'EEXIST', 'ENAMETOOLONG', 'EIO'].includes(errno)) {
+    return new EnvironmentError(message, { cause: error, details: { path, errno } });
+  }
+  return error;
+}
+
 export class BusyError extends EniInitError {
   constructor(message: string) {
     super('busy', message);
@@ -94,6 +133,8 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   'apply-failed': EXIT.APPLY_FAILED,
   busy: EXIT.BUSY,
   interrupted: EXIT.INTERRUPTED,
+  environment: EXIT.ENVIRONMENT,
+  permission: EXIT.PERMISSION,
   internal: EXIT.INTERNAL,
 };
 

@@ -1,11 +1,15 @@
 // Entry point: argv/env/config -> options; builds the real adapters; runs; prints; the only place that sets the exit code.
 import './v8-flags.ts';
-import { readFileSync } from 'node:fs';
+import { signals } from './signals.ts';
+import type { StopSignal } from './signals.ts';
 import { readFile } from 'node:fs/promises';
 import { parseCommandLine } from './cli/options.ts';
 import { helpText } from './cli/help.ts';
 import type { Options } from './cli/spec.ts';
-import { EXIT, exitCodeFor } from './errors.ts';
+import { EXIT, InterruptedError, exitCodeFor } from './errors.ts';
+import { preflight, readConfigSync } from './preflight.ts';
+import { REPORT_SCHEMA_VERSION } from './report/report.ts';
+import type { Report } from './report/report.ts';
 import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
 import { createMetadataHttp } from './metadata/http.ts';
@@ -29,15 +33,6 @@ const VERSION = typeof ENI_INIT_VERSION === 'string' ? ENI_INIT_VERSION : '0.0.0
 
 const RUN_DIR = '/run/eni-init';
 
-function readConfigSync(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 async function readOptional(path: string): Promise<string | null> {
   try {
     return await readFile(path, 'utf8');
@@ -49,12 +44,17 @@ async function readOptional(path: string): Promise<string | null> {
 
 interface StopState {
   requested: boolean;
+  /** A changing step is running now. */
   critical: boolean;
+  /** A changing step has started: from then on a signal never means "nothing was changed". */
+  changed: boolean;
+  /** The lock of this run, while held: released when a signal stops the run before any change. */
+  lock?: { release(): Promise<void> };
 }
 
 function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() => Promise<void>)[]): Deps {
   const at = (path: string) => rootedPath(options.root, path);
-  const kernel = createIpRunner({ log });
+  const kernel = createIpRunner({ log, batchDir: at(RUN_DIR) });
   const liveHost = rootedPath(options.root, '/') === '/';
   return {
     version: VERSION,
@@ -90,10 +90,23 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
       ...(liveHost ? { run: runCommand } : {}),
       listOwnFiles: () => listOwnFiles(at),
     },
-    lock: (deadline) => acquireLock(at(`${RUN_DIR}/lock`), { deadline, log }),
+    preflight: () => preflight(options, RUN_DIR),
+    async lock(deadline) {
+      const lock = await acquireLock(at(`${RUN_DIR}/lock`), { deadline, log });
+      stop.lock = lock;
+      return {
+        async release() {
+          delete stop.lock;
+          await lock.release();
+        },
+      };
+    },
     stopRequested: () => stop.requested,
     async critical(step) {
+      // A signal that already arrived wins: nothing is changed after it.
+      if (stop.requested && !stop.changed) throw new InterruptedError();
       stop.critical = true;
+      stop.changed = true;
       try {
         return await step();
       } finally {
@@ -103,12 +116,45 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
   };
 }
 
+/** The report of a run stopped by a signal before it changed anything. */
+function interruptedReport(options: Options, startedAt: number, signal: StopSignal): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: 'eni-init',
+    version: VERSION,
+    command: options.command,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: Date.now() - startedAt,
+    outcome: 'interrupted',
+    exitCode: EXIT.INTERRUPTED,
+    dryRun: options.command === 'plan' || options.command === 'status',
+    enis: [],
+    unmanagedInterfaces: [],
+    files: [],
+    changes: [],
+    deferred: [],
+    problems: [],
+    error: { code: 'interrupted', message: `stopped by ${signal} before changing anything` },
+  };
+}
+
+async function writeReport(options: Options, report: Report, log: Logger): Promise<void> {
+  if (options.reportFile === '' || (options.command !== 'apply' && options.command !== 'remove')) return;
+  try {
+    await writeFileAtomic(rootedPath(options.root, options.reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
+  } catch (error) {
+    log.warn('cannot write the report file', { path: options.reportFile, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  const startedAt = Date.now();
   let request;
   try {
     request = parseCommandLine(argv, process.env, readConfigSync);
   } catch (error) {
-    process.stderr.write(`eni-init: ${error instanceof Error ? error.message : String(error)}\nTry 'eni-init --help'.\n`);
+    const usage = exitCodeFor(error) === EXIT.USAGE;
+    process.stderr.write(`eni-init: ${error instanceof Error ? error.message : String(error)}\n${usage ? "Try 'eni-init --help'.\n" : ''}`);
     return exitCodeFor(error);
   }
   if (request.kind === 'help') {
@@ -121,33 +167,47 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { options } = request;
   const log = createLogger(options.logLevel, (line) => process.stderr.write(line));
-  const stop: StopState = { requested: false, critical: false };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (!stop.critical) {
-        // Nothing is being changed: stop now. A lock left behind names a dead PID and is taken over by the next run.
-        log.warn(`${signal} received before any change: stopping`);
-        process.exit(EXIT.INTERRUPTED);
-      }
-      if (!stop.requested) log.warn(`${signal} received while applying: finishing this step (one ip batch), then stopping`);
+  log.debug('starting', { version: VERSION, command: options.command, pid: process.pid });
+  const stop: StopState = { requested: false, critical: false, changed: false };
+  let interrupt: (signal: StopSignal) => void = () => {};
+  const interrupted = new Promise<StopSignal>((resolve) => {
+    interrupt = resolve;
+  });
+  signals.listener = (signal) => {
+    if (stop.changed) {
+      // Changes were made (or are being made): finish this step, verify and report what changed; never exit 8.
+      if (!stop.requested) log.warn(`${signal} received while applying: finishing this step, then reporting what changed`);
       stop.requested = true;
-    });
-  }
+      return;
+    }
+    stop.requested = true;
+    interrupt(signal);
+  };
+  if (signals.received !== undefined) signals.listener(signals.received); // arrived while starting up
   if (options.command === 'metadata') {
-    const { output, exitCode } = await metadataCommand(options, log, VERSION);
-    process.stdout.write(output);
-    return exitCode;
+    // Reads only: a signal ends it at once with exit 8.
+    const result = await Promise.race([metadataCommand(options, log, VERSION), interrupted.then((signal) => ({ signal }))]);
+    if ('signal' in result) return EXIT.INTERRUPTED;
+    process.stdout.write(result.output);
+    return result.exitCode;
   }
   const closers: (() => Promise<void>)[] = [];
-  const report = await run(options, buildDeps(options, log, stop, closers));
-  await Promise.allSettled(closers.map((close) => close()));
-  if (options.reportFile !== '' && (options.command === 'apply' || options.command === 'remove')) {
-    try {
-      await writeFileAtomic(rootedPath(options.root, options.reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
-    } catch (error) {
-      log.warn('cannot write the report file', { path: options.reportFile, error: error instanceof Error ? error.message : String(error) });
-    }
+  const outcome = await Promise.race([
+    run(options, buildDeps(options, log, stop, closers)).then((report) => ({ report })),
+    interrupted.then((signal) => ({ signal })),
+  ]);
+  if ('signal' in outcome) {
+    // Nothing was changed, and a changing step can no longer start (critical() refuses): stop now.
+    log.warn(`${outcome.signal} received before any change: stopping`);
+    const report = interruptedReport(options, startedAt, outcome.signal);
+    await stop.lock?.release().catch(() => {});
+    await writeReport(options, report, log);
+    process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+    process.exit(EXIT.INTERRUPTED); // in-flight metadata requests are abandoned; running `ip show` readers are killed
   }
+  const { report } = outcome;
+  await Promise.allSettled(closers.map((close) => close()));
+  await writeReport(options, report, log);
   process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
   const summary = { outcome: report.outcome, exit: report.exitCode, changes: report.changes.length, problems: report.problems.length, ms: report.durationMs };
   if (report.exitCode === EXIT.OK) log.info(`${options.command} done`, summary);

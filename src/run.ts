@@ -42,6 +42,8 @@ export interface Deps {
   /** Persistent backends: probes of the live managers, their commands, eni-init's files. */
   persist: PersistDeps;
   lock(deadline: number): Promise<{ release(): Promise<void> }>;
+  /** Checks decided before anything else (permissions, file types): throws EnvironmentError/PermissionError. */
+  preflight?(): Promise<void>;
   /** True once SIGTERM/SIGINT arrived: stop before changing anything, never in the middle of a batch. */
   stopRequested(): boolean;
   /** Runs the changing step as one unit: a signal during it is honoured only after it (main.ts exits at once otherwise). */
@@ -78,6 +80,7 @@ export async function run(options: Options, deps: Deps): Promise<Report> {
   let lock: { release(): Promise<void> } | undefined;
   try {
     // Waiting for another run may take three quarters of the deadline: the rest is for this run's own work.
+    await deps.preflight?.();
     if (mutating) lock = await deps.lock(startedAt + (deadline - startedAt) * 0.75);
     if (options.command === 'remove') return await removeAll(options, deps, report, finish);
     return await converge(options, deps, deadline, report, finish);
@@ -164,6 +167,11 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   report.unmanagedInterfaces = desired.unmanagedInterfaces;
   report.deferred = plan.deferred.map((operation) => changeEntry(operation));
   collectProblems(desired, plan, report);
+  if (!metadata.complete && plan.deferred.length > 0) {
+    // Removals wait for complete metadata; what waits is a problem of this run, never a silent success.
+    const count = plan.deferred.length;
+    report.problems.push({ code: 'removals-held-back', message: `metadata incomplete: ${count} removal${count === 1 ? '' : 's'} held back (listed under deferred)` });
+  }
 
   if (options.command !== 'apply') {
     const partial = report.problems.length > 0;

@@ -31,6 +31,7 @@ Exit codes:
   1  internal error                               5  metadata unusable, nothing changed
   2  usage error (flags, environment, config)     6  apply failed (ip, verification or file write)
   3  partial: some ENIs not configured (report)   7  busy: another run held the lock until the deadline
-  8  interrupted by a signal before any change
+  8  interrupted by a signal before any change     9  environment: /run read-only or full, wrong file type
+ 10  not permitted: needs root or CAP_NET_ADMIN
 `;
 }

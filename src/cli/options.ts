@@ -1,4 +1,5 @@
 // argv, environment and config file -> Options (flags win over environment, environment over the config file).
+import { isIPv4, isIPv6 } from 'node:net';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { rootedPath } from '../files/rooted.ts';
@@ -13,10 +14,53 @@ export type ReadConfig = (path: string) => string | null;
 
 const NOT_IN_CONFIG = new Set(['root', 'config']);
 
-/** Interface names are case-sensitive (`enP2s0`); MACs are compared in lowercase. */
-function normalizeSelector(text: string): string {
-  const trimmed = text.trim();
-  return parseMac(trimmed) ?? trimmed;
+/**
+ * An interface name as `ip` takes it after `dev`: 1..15 characters the kernel allows (no `/`, `:`, whitespace),
+ * further limited to letters, digits and `_ . @ + -`, not starting with `-` (an option to `ip`), not `.`/`..`.
+ */
+const IFNAME = /^(?!-)(?!\.{1,2}$)[A-Za-z0-9_.@+-]{1,15}$/;
+
+/**
+ * Interface names are case-sensitive (`enP2s0`); MACs are compared in lowercase. Surrounding spaces are
+ * dropped; anything else that is neither a MAC nor an interface name is a usage error naming the value
+ * (`eth2   # comment`, `eth2; eth1`, a newline would otherwise match nothing, silently).
+ */
+function normalizeSelector(text: string, where: string): string {
+  const trimmed = text.replace(/^ +| +$/g, '');
+  if (trimmed === '') return '';
+  const mac = parseMac(trimmed);
+  if (mac !== null) return mac;
+  if (!IFNAME.test(trimmed)) throw new UsageError(`${where}: ${JSON.stringify(text)} is neither an interface name nor a MAC address`);
+  return trimmed;
+}
+
+/** An absolute path without control characters (a NUL cuts it, a newline splits a log line or a unit file). */
+function checkPath(text: string, where: string): void {
+  if (!text.startsWith('/')) throw new UsageError(`${where}: expected an absolute path, got ${JSON.stringify(text)}`);
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw new UsageError(`${where}: control character in path ${JSON.stringify(text)}`);
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * `http://HOST[:PORT]` (an optional trailing `/`), checked on the raw text before any URL parser normalizes
+ * it (WHATWG parsing drops tabs and newlines, which silently changed the port): HOST is a dotted IPv4
+ * address, a bracketed IPv6 address or a DNS name; no userinfo, path, query or fragment.
+ */
+export function checkMetadataUrl(text: string, where = '--metadata-url'): void {
+  const bad = (why: string) => new UsageError(`${where}: ${why}; expected http://HOST[:PORT], got ${JSON.stringify(text)}`);
+  const match = /^http:\/\/(\[[^\]]*\]|[^/:[\]]*)(?::(\d{1,5}))?\/?$/.exec(text);
+  if (!match) throw bad(text.startsWith('http://') ? 'userinfo, path, query or stray characters' : 'not an http:// URL');
+  const host = match[1] as string;
+  const port = match[2];
+  if (host.startsWith('[')) {
+    if (!isIPv6(host.slice(1, -1))) throw bad(`${host} is not an IPv6 address`);
+  } else if (/^[\d.]+$/.test(host)) {
+    if (!isIPv4(host)) throw bad(`${host} is not an IPv4 address`);
+  } else if (!HOSTNAME.test(host)) {
+    throw bad(`${JSON.stringify(host)} is not a host name`);
+  }
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw bad(`port ${port} is outside 1..65535`);
 }
 
 function parseBoolean(text: string, where: string): boolean {
@@ -30,7 +74,7 @@ function convert(spec: OptionSpec, raw: string | boolean | string[], where: stri
   if (spec.kind === 'boolean') return typeof raw === 'boolean' ? raw : parseBoolean(String(raw), where);
   if (spec.kind === 'list') {
     const parts = (Array.isArray(raw) ? raw : [String(raw)]).flatMap((item) => item.split(','));
-    return parts.map((item) => normalizeSelector(item)).filter((item) => item.length > 0);
+    return parts.map((item) => normalizeSelector(item, where)).filter((item) => item.length > 0);
   }
   const text = String(raw);
   if (spec.kind === 'integer' || spec.kind === 'seconds') {
@@ -97,7 +141,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   };
   const root = early('root') ?? DEFAULTS.root;
   const configPath = early('config') ?? DEFAULT_CONFIG_FILE;
-  if (!configPath.startsWith('/')) throw new UsageError(`--config: expected an absolute path, got ${JSON.stringify(configPath)}`);
+  checkPath(root, '--root');
+  checkPath(configPath, '--config');
   const configText = readConfig(rootedPath(root, configPath));
   const config = configText === null ? new Map<string, string>() : parseConfigFile(configText, configPath);
 
@@ -120,20 +165,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 }
 
 function validateCombination(options: Options): void {
-  let url: URL;
-  try {
-    url = new URL(options.metadataUrl);
-  } catch {
-    throw new UsageError(`--metadata-url: not a URL: ${JSON.stringify(options.metadataUrl)}`);
-  }
-  if (url.protocol !== 'http:' || url.search !== '' || url.hash !== '') {
-    throw new UsageError(`--metadata-url: expected http://HOST[:PORT], got ${JSON.stringify(options.metadataUrl)}`);
-  }
-  options.onlyInterface = normalizeSelector(options.onlyInterface);
-  if (!options.root.startsWith('/')) throw new UsageError(`--root: expected an absolute path, got ${JSON.stringify(options.root)}`);
-  if (options.reportFile !== '' && !options.reportFile.startsWith('/')) {
-    throw new UsageError(`--report-file: expected an absolute path, got ${JSON.stringify(options.reportFile)}`);
-  }
+  checkMetadataUrl(options.metadataUrl);
+  options.onlyInterface = normalizeSelector(options.onlyInterface, '--only-interface');
+  checkPath(options.root, '--root');
+  checkPath(options.configFile, '--config');
+  if (options.reportFile !== '') checkPath(options.reportFile, '--report-file');
   if (options.priorityBase + 255 >= 32766) {
     throw new UsageError(`--priority-base: priorities up to ${options.priorityBase + 255} must stay below the main rule (32766)`);
   }

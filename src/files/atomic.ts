@@ -1,10 +1,10 @@
 // Crash-safe file writes (temp file, fsync, rename, fsync dir) and content-checked removal; never through symlinks.
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ApplyError } from '../errors.ts';
+import { UnsafeParentError, checkDirectories, openRegularNoFollow } from './safe-open.ts';
 
 const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
 
@@ -15,26 +15,14 @@ function refuse(path: string, why: string, cause?: unknown, verb = 'write'): App
 
 /** Throws when a component of `dir` is a symlink or not a directory; creates missing ones (0755) when `create`. */
 async function checkParents(path: string, dir: string, create: boolean): Promise<void> {
-  const verb = create ? 'write' : 'remove';
-  let current = '/';
-  for (const part of dir.split('/').filter(Boolean)) {
-    current = current === '/' ? `/${part}` : `${current}/${part}`;
-    let stats;
-    try {
-      stats = await lstat(current);
-    } catch (error) {
-      if (errnoOf(error) !== 'ENOENT') throw refuse(path, `cannot inspect ${current}`, error, verb);
-      if (!create) return;
-      try {
-        await mkdir(current, { mode: 0o755 });
-        await chmod(current, 0o755); // not narrowed by the umask
-      } catch (mkdirError) {
-        if (errnoOf(mkdirError) !== 'EEXIST') throw refuse(path, `cannot create ${current}`, mkdirError);
-      }
-      stats = await lstat(current);
-    }
-    if (stats.isSymbolicLink()) throw refuse(path, `${current} is a symbolic link`, undefined, verb);
-    if (!stats.isDirectory()) throw refuse(path, `${current} is not a directory`, undefined, verb);
+  try {
+    await checkDirectories(dir, create);
+  } catch (error) {
+    if (!(error instanceof UnsafeParentError)) throw error;
+    const verb = create ? 'write' : 'remove';
+    if (error.why === 'symlink') throw refuse(path, `${error.component} is a symbolic link`, undefined, verb);
+    if (error.why === 'not-directory') throw refuse(path, `${error.component} is not a directory`, undefined, verb);
+    throw refuse(path, `cannot ${error.why} ${error.component}`, error.cause, verb);
   }
 }
 
@@ -42,19 +30,12 @@ type Current = { kind: 'absent' | 'symlink' | 'special' } | { kind: 'file'; cont
 
 /** What is at `path`, without following a symlink there (O_NOFOLLOW; O_NONBLOCK so a FIFO cannot block). */
 async function inspect(path: string): Promise<Current> {
-  let handle: FileHandle;
+  const opened = await openRegularNoFollow(path);
+  if (opened.kind !== 'file') return { kind: opened.kind };
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return { kind: 'absent' };
-    if (errnoOf(error) === 'ELOOP') return { kind: 'symlink' };
-    throw error;
-  }
-  try {
-    const stats = await handle.stat();
-    return stats.isFile() ? { kind: 'file', content: await handle.readFile(), mode: stats.mode & 0o7777 } : { kind: 'special' };
+    return { kind: 'file', content: await opened.handle.readFile(), mode: opened.stats.mode & 0o7777 };
   } finally {
-    await handle.close();
+    await opened.handle.close();
   }
 }
 

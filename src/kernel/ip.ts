@@ -1,5 +1,11 @@
 // The one module that spawns `ip`: reads live state with two `-json -batch` processes and applies `-force -batch` lists.
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { constants, readdirSync, readlinkSync } from 'node:fs';
+import { open, readdir, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { PROTOCOL } from '../plan/numbering.ts';
 import { ApplyError, EniInitError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Family, LiveInterface, LiveState } from '../model.ts';
@@ -32,6 +38,11 @@ export interface IpRunnerOptions {
   timeoutMs?: number;
   /** Cap on the stdout of one process; the process is killed beyond it. Default 64 MiB. */
   maxOutputBytes?: number;
+  /**
+   * Where a changing batch is written complete before `ip` starts (main.ts: the run directory). The file is
+   * unlinked as soon as it is open; `ip` reads it as its stdin. Default the system temp directory.
+   */
+  batchDir?: string;
   log: Logger;
 }
 
@@ -52,14 +63,133 @@ const MAX_STDERR = 4 << 20;
  */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f#\\"']/;
 
-function checkLines(lines: readonly string[]): void {
+/**
+ * The grammar of the changing commands eni-init runs (the first two words), and the tag every route and rule
+ * carries. Addresses and `link set up` have no tag in the kernel: addresses are recorded in the state file.
+ */
+const TAG = String(PROTOCOL);
+function grammarProblem(line: string): string | undefined {
+  const words = line.split(' ');
+  const verb = `${words[0]} ${words[1]}`;
+  if (['address add', 'address del'].includes(verb)) return words.length >= 5 && words[3] === 'dev' ? undefined : 'not an address command';
+  if (verb === 'link set') return words.length === 5 && words[2] === 'dev' && words[4] === 'up' ? undefined : 'not a link-up command';
+  if (['route add', 'route replace', 'route del'].includes(verb)) return words.some((word, i) => word === 'proto' && words[i + 1] === TAG) ? undefined : `route without proto ${TAG}`;
+  if (['rule add', 'rule del'].includes(verb)) return words.some((word, i) => word === 'protocol' && words[i + 1] === TAG) ? undefined : `rule without protocol ${TAG}`;
+  return `command ${JSON.stringify(verb)} is not one eni-init runs`;
+}
+
+/** Throws (internal error, a bug) for a line outside the grammar of the commands eni-init runs, or untagged. */
+export function checkLines(lines: readonly string[]): void {
   lines.forEach((line, index) => {
-    if (line.trim() === '' || UNSAFE.test(line)) {
-      throw new EniInitError('internal', `refusing ip batch line ${index + 1}: ${line.trim() === '' ? 'empty' : 'unsafe character'}`, {
+    const why = line.trim() === '' ? 'empty' : UNSAFE.test(line) ? 'unsafe character' : line !== line.trim() || line.includes('  ') ? 'stray spaces' : grammarProblem(line);
+    if (why !== undefined) {
+      throw new EniInitError('internal', `refusing ip batch line ${index + 1}: ${why}`, {
         details: { line: index + 1, command: JSON.stringify(line) },
       });
     }
   });
+}
+
+const BATCH_FILE = /^\.ip-batch\.(\d+)\.[0-9a-f]+$/;
+
+/**
+ * Removes batch files that a run killed between writing and unlinking one left behind (a window of a few
+ * milliseconds): only names of our pattern whose pid is gone. Best effort; never follows anything (unlink).
+ */
+async function sweepBatchFiles(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = BATCH_FILE.exec(name);
+    if (!match || Number(match[1]) === process.pid) continue;
+    try {
+      process.kill(Number(match[1]), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') await unlink(`${dir}/${name}`).catch(() => {});
+    }
+  }
+}
+
+/**
+ * Kills what a killed run left running: `ip` processes whose stdin is one of our batch files in `dir` (an
+ * unlinked `.ip-batch.<pid>.*`, shown by /proc as `... (deleted)`) of a run that is gone. Node cannot set
+ * PR_SET_PDEATHSIG, so this is how `ip` dies with a run killed by SIGKILL: before the next run reads the state
+ * (it holds the lock by then), never while it plans or applies. Waits (bounded) until they are gone.
+ */
+async function reapOrphans(dir: string, log: Logger): Promise<void> {
+  const prefix = `${dir}/.ip-batch.`;
+  // Synchronous: a few microseconds per process (an async readlink per process cost ~20 ms on a busy host).
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc');
+  } catch {
+    return;
+  }
+  const orphans: number[] = [];
+  for (const entry of pids) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let stdin = '';
+    try {
+      stdin = readlinkSync(`/proc/${entry}/fd/0`);
+    } catch {
+      continue; // gone, or not ours to see
+    }
+    const owner = BATCH_FILE.exec(stdin.slice(dir.length + 1).replace(/ \(deleted\)$/, ''))?.[1];
+    if (!stdin.startsWith(prefix) || owner === undefined || Number(owner) === process.pid) continue;
+    try {
+      process.kill(Number(owner), 0);
+      continue; // its run is alive (and holds the lock, or we would not be here): not an orphan
+    } catch {
+      // the run that wrote the batch is gone
+    }
+    orphans.push(Number(entry));
+  }
+  for (const pid of orphans) {
+    log.warn('stopping an ip batch left running by a killed eni-init run', { pid });
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const until = Date.now() + 2000;
+  while (orphans.some((pid) => isRunning(pid)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `ip` processes running now: killed when eni-init exits (process.exit from a signal handler included). */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * Writes `content` to a new file in `dir` (O_EXCL, no-follow, 0600), closes it, opens it again read-only and
+ * unlinks it: the returned descriptor is the complete batch, and no file is left behind. `ip` gets it as stdin,
+ * so it never sees a batch that is still being written, and a kill of eni-init cannot cut a line in half.
+ */
+async function completeBatchFile(dir: string, content: string): Promise<import('node:fs/promises').FileHandle> {
+  const path = `${dir}/.ip-batch.${process.pid}.${randomBytes(6).toString('hex')}`;
+  const writer = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    try {
+      // No fsync: the file only has to be complete for `ip` (the page cache is what it reads), never to survive
+      // a power cut: it is unlinked before `ip` starts.
+      await writer.writeFile(content);
+    } finally {
+      await writer.close();
+    }
+    return await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } finally {
+    await unlink(path).catch(() => {});
+  }
 }
 
 export function createIpRunner(options: IpRunnerOptions): IpRunner {
@@ -67,15 +197,28 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
   const prefix = options.netns === undefined ? [] : ['-n', options.netns];
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxOutput = options.maxOutputBytes ?? 64 << 20;
+  const batchDir = options.batchDir ?? tmpdir();
   const { log } = options;
+  let swept = false;
+  let reaped: Promise<void> | undefined;
+  /** Once per runner, before the first read: what a killed run left running must not change the state under us. */
+  const reap = () => (reaped ??= options.batchDir === undefined ? Promise.resolve() : reapOrphans(batchDir, log));
 
-  function run(args: string[], input: string): Promise<Ran> {
+  /**
+   * Runs `ip` with `input` on stdin: a string through a pipe (read-only `show` commands: a cut line there
+   * changes nothing), or a descriptor of a complete file (changing batches).
+   * `ip` stays in eni-init's process group and cgroup (not detached): a signal to the group (Ctrl-C) or
+   * systemd stopping the unit stops it too, and eni-init kills it when it exits. Node cannot set
+   * PR_SET_PDEATHSIG, so a SIGKILL of eni-init's pid alone leaves `ip` running: it then runs the rest of a
+   * batch that is complete and tagged, which the next run finds done.
+   */
+  function run(args: string[], input: string | number): Promise<Ran> {
     const argv = [...prefix, ...args];
     const started = Date.now();
+    const lineCount = typeof input === 'string' ? (input === '' ? undefined : input.split('\n').length - 1) : undefined;
     return new Promise((resolve, reject) => {
-      // Own process group: a Ctrl-C or a SIGTERM to eni-init's group never cuts an `ip -batch` in half;
-      // eni-init itself finishes the batch, then stops.
-      const child = spawn(ipPath, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached: true });
+      const child = spawn(ipPath, argv, { stdio: [typeof input === 'string' ? 'pipe' : input, 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached: false });
+      running.add(child);
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let outBytes = 0;
@@ -86,22 +229,24 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
         child.kill('SIGKILL');
       };
       const timer = setTimeout(() => kill(`timed out after ${timeoutMs} ms`), timeoutMs);
-      child.stdout.on('data', (chunk: Buffer) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
         outBytes += chunk.length;
         if (outBytes > maxOutput) kill(`output over ${maxOutput} bytes`);
         else out.push(chunk);
       });
-      child.stderr.on('data', (chunk: Buffer) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
         if (errBytes < MAX_STDERR) err.push(chunk);
         errBytes += chunk.length;
       });
       // ip may exit before reading all of stdin (an argument error); EPIPE is then expected.
-      child.stdin.on('error', () => {});
+      child.stdin?.on('error', () => {});
       child.on('error', (error) => {
+        running.delete(child);
         clearTimeout(timer);
         reject(new ApplyError(`cannot run ${ipPath}: ${error.message}`, { cause: error, details: { command: [ipPath, ...argv].join(' ') } }));
       });
       child.on('close', (code, signal) => {
+        running.delete(child);
         clearTimeout(timer);
         const ran: Ran = {
           code,
@@ -110,10 +255,10 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8').slice(0, MAX_STDERR),
         };
-        log.debug('ip', { args: argv.join(' '), lines: input === '' ? undefined : input.split('\n').length - 1, exit: code, signal: signal ?? undefined, ms: Date.now() - started });
+        log.debug('ip', { args: argv.join(' '), lines: lineCount, exit: code, signal: signal ?? undefined, ms: Date.now() - started });
         resolve(ran);
       });
-      child.stdin.end(input);
+      if (typeof input === 'string') child.stdin?.end(input);
     });
   }
 
@@ -148,6 +293,7 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
 
   return {
     async readLive() {
+      await reap();
       // `ip -batch` takes no per-line options and `rule show` dumps IPv4 only unless -6 is given: one process per family.
       const [v4, v6] = await Promise.all([
         show(['-4'], ['link show', 'address show', 'route show table all', 'rule show']),
@@ -170,7 +316,23 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
     async runBatch(family, lines) {
       checkLines(lines);
       if (lines.length === 0) return { ok: true, failures: [], stderr: '' };
-      const ran = await run([`-${family}`, '-force', '-batch', '-'], lines.map((line) => `${line}\n`).join(''));
+      await reap();
+      if (!swept) {
+        swept = true;
+        await sweepBatchFiles(batchDir);
+      }
+      let batch;
+      try {
+        batch = await completeBatchFile(batchDir, lines.map((line) => `${line}\n`).join(''));
+      } catch (error) {
+        throw new ApplyError(`cannot write the ip batch file in ${batchDir}: ${(error as Error).message}`, { cause: error, details: { dir: batchDir } });
+      }
+      let ran: Ran;
+      try {
+        ran = await run([`-${family}`, '-force', '-batch', '-'], batch.fd);
+      } finally {
+        await batch.close();
+      }
       const failures = attributeBatchErrors(ran.stderr, lines, ran.why === '' ? { code: ran.code } : { code: ran.code, incomplete: `ip ${ran.why}` });
       const stderr = ran.why === '' ? ran.stderr : `${ran.stderr}${ran.stderr.endsWith('\n') || ran.stderr === '' ? '' : '\n'}eni-init: ip ${ran.why}\n`;
       return { ok: !ran.killed && ran.code === 0 && failures.length === 0, failures, stderr };

@@ -19,6 +19,8 @@ export type Outcome =
   | 'apply-failed'
   | 'busy'
   | 'interrupted'
+  | 'environment'
+  | 'permission'
   | 'internal';
 
 export interface Problem {

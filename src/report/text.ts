@@ -14,6 +14,8 @@ const HEADLINE: Record<Report['outcome'], string> = {
   'apply-failed': 'FAILED to apply',
   busy: 'another eni-init run holds the lock, nothing changed',
   interrupted: 'interrupted before changing anything',
+  environment: 'environment unfit (read-only or full file system, or a path of the wrong type), nothing changed',
+  permission: 'not permitted (needs root or CAP_NET_ADMIN), nothing changed',
   internal: 'internal error',
 };
 

@@ -512,7 +512,7 @@ describe('config file, man page and snippets', () => {
   test('man page: every option and exit code of --help', () => {
     const man = readFileSync(join(PACKAGING, 'eni-init.8'), 'utf8');
     for (const flag of helpFlags()) assert.ok(man.includes(`\\-\\-${flag.replaceAll('-', '\\-')}`), `eni-init.8 lacks --${flag}`);
-    for (let code = 0; code <= 8; code++) assert.match(man, new RegExp(`^\\.TP\\n\\.B ${code}\\n`, 'm'), `eni-init.8 lacks exit code ${code}`);
+    for (let code = 0; code <= 10; code++) assert.match(man, new RegExp(`^\\.TP\\n\\.B ${code}\\n`, 'm'), `eni-init.8 lacks exit code ${code}`);
     for (const env of [...help().matchAll(/env (ENI_INIT_[A-Z_]+)/g)].map((match) => match[1] ?? '')) {
       assert.ok(man.includes(env), `eni-init.8 lacks ${env}`);
     }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run } from '../../src/run.ts';
 import type { Deps } from '../../src/run.ts';
-import { BusyError, MetadataUnreachableError, BadMetadataError, EXIT } from '../../src/errors.ts';
+import { BusyError, MetadataUnreachableError, BadMetadataError, EXIT, EnvironmentError, PermissionError } from '../../src/errors.ts';
 import { DEFAULTS } from '../../src/cli/spec.ts';
 import type { Command, Options } from '../../src/cli/spec.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -175,4 +175,44 @@ test('plan with a forced backend lists the files it would write, writes none', a
   const report = await run(opts('plan', { persist: 'networkmanager' }), w.deps);
   assert.ok(report.files.some((file) => file.path === '/etc/NetworkManager/system-connections/eni-init-eth1.nmconnection' && file.action === 'would-create'));
   assert.equal(w.files.size, 0);
+});
+
+test('incomplete metadata with removals held back is a problem (exit 3), never a silent success', async () => {
+  const live = liveState();
+  live.rules.push({ family: 4, priority: 20007, table: 1007, protocol: '203', from: '10.0.7.9/32' });
+  for (const command of ['apply', 'plan'] as const) {
+    const w = world(async () => metadata({ complete: false }), live);
+    const report = await run(opts(command), w.deps);
+    assert.ok(report.deferred.some((entry) => entry.command.includes('10.0.7.9')), JSON.stringify(report.deferred));
+    assert.ok(report.problems.some((problem) => problem.code === 'removals-held-back'), command);
+    assert.ok(w.batches.every((batch) => batch.every((line) => !line.includes('10.0.7.9'))), 'nothing removed');
+    assert.notEqual(report.exitCode, EXIT.OK);
+  }
+  const complete = await run(opts('plan'), world(async () => metadata(), live).deps);
+  assert.ok(!complete.problems.some((problem) => problem.code === 'removals-held-back'));
+});
+
+test('a preflight refusal (no CAP_NET_ADMIN, report path a FIFO) ends the run before the lock and the metadata', async () => {
+  for (const [error, code, outcome] of [
+    [new PermissionError('apply needs root or CAP_NET_ADMIN'), EXIT.PERMISSION, 'permission'],
+    [new EnvironmentError('the report file is not a regular file'), EXIT.ENVIRONMENT, 'environment'],
+  ] as const) {
+    let touched = false;
+    const w = world(async () => {
+      touched = true;
+      return metadata();
+    });
+    w.deps.preflight = async () => {
+      throw error;
+    };
+    w.deps.lock = async () => {
+      touched = true;
+      return { release: async () => {} };
+    };
+    const report = await run(opts('apply'), w.deps);
+    assert.equal(report.exitCode, code);
+    assert.equal(report.outcome, outcome);
+    assert.equal(touched, false);
+    assert.deepEqual(w.batches, []);
+  }
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandFor, renderBatches } from '../../../src/apply/batch.ts';
 import type { Operation } from '../../../src/model.ts';
+import { checkLines } from '../../../src/kernel/ip.ts';
 
 const ops: Operation[] = [
   { action: 'add', object: { kind: 'link-up', ifname: 'eth2' }, reason: '' },
@@ -34,4 +35,18 @@ test('operations split into one batch per family, order kept', () => {
   assert.equal(batches[4].length, 7);
   assert.deepEqual(batches[6].map((entry) => entry.line), ['address add 2408::5/128 dev eth1 nodad', 'rule del pref 20001 from 2408::9/128 table 1001 protocol 203']);
   assert.ok([...batches[4], ...batches[6]].every((entry) => !/[\n\r]/.test(entry.line)));
+});
+
+test('every rendered line is in the grammar runBatch accepts, and every route and rule line carries the tag', () => {
+  const all = ops.flatMap((operation) => (['add', 'replace', 'delete'] as const).map((action) => ({ ...operation, action })));
+  const lines = all.map(commandFor);
+  assert.doesNotThrow(() => checkLines(lines));
+  for (const line of lines) {
+    if (line.startsWith('route ')) assert.match(line, / proto 203( |$)/, line);
+    if (line.startsWith('rule ')) assert.match(line, / protocol 203( |$)/, line);
+  }
+  // What a cut line looks like is refused: e.g. the `from all lookup main` rule of a batch cut after "pref 2000".
+  for (const cut of ['rule add pref 2000', 'rule add pref 20001 from 10.0.0.31/32 table 1001', 'route replace default via 10.0.0.253 dev eth1 table 1001']) {
+    assert.throws(() => checkLines([cut]), /refusing ip batch line 1/);
+  }
 });

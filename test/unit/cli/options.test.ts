@@ -65,3 +65,49 @@ test('bad input is a usage error naming the culprit', () => {
     assert.throws(() => parseCommandLine(argv, env, () => config), (error: unknown) => error instanceof UsageError && message.test(error.message), argv.join(' '));
   }
 });
+
+test('every exclude and only-interface value is an interface name or a MAC; anything else is exit 2 naming it', () => {
+  assert.deepEqual(options(['--exclude', ' eth1 , 00:16:3E:00:00:01,,enP2s0']).exclude, ['eth1', '00:16:3e:00:00:01', 'enP2s0']);
+  assert.deepEqual(options([], { ENI_INIT_EXCLUDE: '' }).exclude, []);
+  for (const value of ['eth2   # comment', 'eth2; eth1', 'eth2\neth1', 'eth2\n', 'eth\t2', 'a/b', 'eth0:1', '-x', '..', 'averyveryverylongname', '"eth2"', "eth2'", 'eth2\\']) {
+    assert.throws(() => options([`--exclude=${value}`]), (error: unknown) => error instanceof UsageError && error.message.includes(JSON.stringify(value)), JSON.stringify(value));
+    assert.throws(() => options([], { ENI_INIT_EXCLUDE: value }), /ENI_INIT_EXCLUDE/);
+    assert.throws(() => options([`--only-interface=${value}`]), /--only-interface/);
+  }
+  assert.throws(() => options([], {}, 'exclude = eth2   # comment\n'), (error: unknown) => error instanceof UsageError && /exclude/.test(error.message) && error.message.includes('# comment'));
+});
+
+test('--metadata-url is exactly http://HOST[:PORT]', () => {
+  for (const good of ['http://100.100.100.200', 'http://100.100.100.200/', 'http://127.0.0.1:8080', 'http://[fd00::1]:80', 'http://[::1]', 'http://metadata.internal:8000']) {
+    assert.equal(options(['--metadata-url', good]).metadataUrl, good);
+  }
+  const bad = [
+    'http://100.100.100.200:80\n80',
+    'http://100.100.100.200:8\n0',
+    'http://100.100.100.200\n',
+    'http://100.100.\t100.200',
+    'https://100.100.100.200',
+    'http://user:pw@100.100.100.200',
+    'http://100.100.100.200/latest',
+    'http://100.100.100.200?x=1',
+    'http://100.100.100.200#x',
+    'http://100.100.100.256',
+    'http://1.2.3',
+    'http://100.100.100.200:0',
+    'http://100.100.100.200:65536',
+    'http://[zz::1]',
+    'http://under_score',
+    'http://',
+    ' http://100.100.100.200',
+  ];
+  for (const value of bad) {
+    assert.throws(() => options(['--metadata-url', value]), (error: unknown) => error instanceof UsageError && error.message.includes(JSON.stringify(value)), JSON.stringify(value));
+  }
+});
+
+test('paths are absolute and free of control characters', () => {
+  for (const [flag, value] of [['--root', 'relative'], ['--root', '/tmp/a\nb'], ['--config', '/etc/x\0y'], ['--config', 'x.conf'], ['--report-file', '/run/r\n.json'], ['--report-file', 'r.json']] as const) {
+    assert.throws(() => options([flag, value]), (error: unknown) => error instanceof UsageError && error.message.startsWith(flag), `${flag} ${JSON.stringify(value)}`);
+  }
+  assert.equal(options(['--report-file', '']).reportFile, '');
+});

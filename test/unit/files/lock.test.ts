@@ -1,12 +1,13 @@
 // Tests of the run lock: serialisation, stale takeover (dead pid, reused pid), deadline, release ownership.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, processStartTime } from '../../../src/files/lock.ts';
-import { BusyError } from '../../../src/errors.ts';
-import { silentLogger } from '../../../src/log.ts';
+import { BusyError, EnvironmentError } from '../../../src/errors.ts';
+import { createLogger, silentLogger } from '../../../src/log.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,4 +88,75 @@ test('many concurrent takers of one stale lock: exactly one holds it at a time',
     }),
   );
   assert.equal(most, 1);
+});
+
+test('a dangling symlink, a FIFO or a directory at the lock path: EnvironmentError at once, no spin, no hang, nothing touched', async () => {
+  const cases: [string, (path: string) => void][] = [
+    ['dangling symlink', (path) => symlinkSync(join(dir, 'nowhere'), path)],
+    ['symlink to a file', (path) => { writeFileSync(`${path}.target`, 'secret-content 42\n'); symlinkSync(`${path}.target`, path); }],
+    ['fifo', (path) => execFileSync('mkfifo', [path])],
+    ['directory', (path) => mkdirSync(path)],
+  ];
+  for (const [name, make] of cases) {
+    const path = join(dir, `h-${name.replace(/ /g, '-')}.lock`);
+    make(path);
+    const lines: string[] = [];
+    const log = createLogger('debug', (line) => lines.push(line));
+    const started = Date.now();
+    const cpu = process.cpuUsage();
+    await assert.rejects(acquireLock(path, { deadline: soon(3000), pollMs: 10, log }), (error: unknown) => error instanceof EnvironmentError, name);
+    assert.ok(Date.now() - started < 500, `${name}: refused at once, not at the deadline`);
+    assert.ok(process.cpuUsage(cpu).user < 400_000, `${name}: no spinning`);
+    assert.ok(lstatSync(path), `${name}: still there`);
+    assert.ok(!lines.join('').includes('secret-content'), 'no file content logged');
+  }
+  assert.equal(readFileSync(join(dir, 'h-symlink-to-a-file.lock.target'), 'utf8'), 'secret-content 42\n');
+});
+
+test('a symlinked run directory is refused: a takeover never reaches a lock file behind it', async () => {
+  const real = join(dir, 'elsewhere');
+  mkdirSync(real);
+  writeFileSync(join(real, 'lock'), '999999999 12345\n');
+  symlinkSync(real, join(dir, 'linkdir'));
+  await assert.rejects(acquireLock(join(dir, 'linkdir/lock'), { deadline: soon(1000), log: silentLogger }), (error: unknown) => error instanceof EnvironmentError && /symbolic link/.test(error.message));
+  assert.equal(readFileSync(join(real, 'lock'), 'utf8'), '999999999 12345\n', 'the file behind the symlink is untouched');
+});
+
+test('a stale lock logs no content when taken over', async () => {
+  const path = join(dir, 'i.lock');
+  writeFileSync(path, 'garbage-secret');
+  const lines: string[] = [];
+  const lock = await acquireLock(path, { deadline: soon(1000), log: createLogger('debug', (line) => lines.push(line)) });
+  await lock.release();
+  assert.ok(lines.some((line) => line.includes('stale lock')));
+  assert.ok(!lines.join('').includes('garbage-secret'));
+});
+
+test('a read-only or full run directory is an EnvironmentError', { skip: process.getuid?.() === 0 ? false : 'needs root (mount)' }, async () => {
+  const ro = join(dir, 'ro');
+  mkdirSync(ro);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro]);
+  try {
+    await assert.rejects(acquireLock(join(ro, 'lock'), { deadline: soon(1000), log: silentLogger }), (error: unknown) => error instanceof EnvironmentError && /EROFS/.test(error.message));
+    await assert.rejects(acquireLock(join(ro, 'sub/lock'), { deadline: soon(1000), log: silentLogger }), (error: unknown) => error instanceof EnvironmentError);
+  } finally {
+    execFileSync('umount', [ro]);
+  }
+  const full = join(dir, 'full');
+  mkdirSync(full);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k,nr_inodes=2', 'tmpfs', full]);
+  try {
+    writeFileSync(join(full, 'filler'), '');
+    await assert.rejects(acquireLock(join(full, 'lock'), { deadline: soon(1000), log: silentLogger }), (error: unknown) => error instanceof EnvironmentError && /ENOSPC/.test(error.message));
+  } finally {
+    execFileSync('umount', [full]);
+  }
+});
+
+test('a stale lock owned by another user is left alone', { skip: process.getuid?.() === 0 ? false : 'needs root (chown)' }, async () => {
+  const path = join(dir, 'j.lock');
+  writeFileSync(path, '999999999 12345\n');
+  chownSync(path, 65534, 65534);
+  await assert.rejects(acquireLock(path, { deadline: soon(1000), log: silentLogger }), (error: unknown) => error instanceof EnvironmentError && /belongs to uid 65534/.test(error.message));
+  assert.equal(readFileSync(path, 'utf8'), '999999999 12345\n');
 });

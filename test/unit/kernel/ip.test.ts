@@ -1,8 +1,8 @@
 // NEEDS ROOT AND `ip netns`: spawns the real `ip` in a throwaway namespace ktest-<pid> (deleted afterwards); skipped otherwise.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIpRunner } from '../../../src/kernel/ip.ts';
@@ -161,4 +161,74 @@ test('readLive with ~2000 rules (timing)', { skip }, async (t) => {
   }
   assert.ok((live?.rules.length ?? 0) >= 2000);
   t.diagnostic(`2000-rule batch: ${batchMs.toFixed(0)} ms; readLive with ${live?.rules.length} rules: ${times.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+});
+
+test('runBatch refuses a route or rule without our tag and any command outside its grammar', { skip }, async () => {
+  const refused = [
+    'rule add pref 2000 table main',
+    'rule add pref 2000 from all lookup main protocol 20',
+    'route add default dev eth1 table 1',
+    'route replace 10.0.3.0/24 dev eth1 table 1001 protocol 203',
+    'link del eth1',
+    'link set dev eth1 down',
+    'address flush dev eth1',
+    'rule add pref 2000  table main protocol 203',
+    ' address add 10.0.3.3/32 dev eth1',
+  ];
+  for (const line of refused) {
+    await assert.rejects(ip.runBatch(4, ['address add 10.0.3.2/32 dev eth1', line]), /refusing ip batch line 2/, line);
+  }
+  const addresses = (await ip.listInterfaces()).find((iface) => iface.name === 'eth1')?.addresses.map((a) => a.address) ?? [];
+  assert.ok(!addresses.includes('10.0.3.2'), 'nothing of a refused batch ran');
+});
+
+test('a changing batch reaches ip as a complete, already unlinked regular file on stdin; nothing is left behind', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipfile-'));
+  try {
+    const seen = join(dir, 'seen');
+    const batchDir = join(dir, 'run');
+    execFileSync('mkdir', [batchDir]);
+    const wrapper = join(dir, 'ip');
+    // What ip's stdin is: the target of /proc/self/fd/0 (a deleted regular file) and its full content.
+    writeFileSync(wrapper, `#!/bin/sh\nreadlink /proc/self/fd/0 > '${seen}'\nstat -L -c %F /proc/self/fd/0 >> '${seen}'\ncat >> '${seen}'\n`);
+    chmodSync(wrapper, 0o755);
+    const runner = createIpRunner({ ipPath: wrapper, netns: NS, log: silentLogger, batchDir });
+    const lines = Array.from({ length: 5000 }, (_, i) => `rule add pref 20001 from 10.9.${Math.floor(i / 250)}.${i % 250}/32 table 1001 protocol 203`);
+    const result = await runner.runBatch(4, lines);
+    assert.equal(result.ok, true, result.stderr);
+    const [target, type, ...content] = readFileSync(seen, 'utf8').split('\n');
+    assert.match(target ?? '', new RegExp(`^${batchDir}/\\.ip-batch\\.${process.pid}\\.[0-9a-f]+ \\(deleted\\)$`));
+    assert.equal(type, 'regular file');
+    assert.deepEqual(content, [...lines, '']);
+    assert.deepEqual(readdirSync(batchDir), [], 'no batch file left');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an ip batch left running by a killed run (its stdin an unlinked batch file of a dead pid) is killed before the first read', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iporphan-'));
+  const children: ReturnType<typeof spawn>[] = [];
+  try {
+    const orphanOf = (owner: number) => {
+      const path = join(dir, `.ip-batch.${owner}.0123456789ab`);
+      writeFileSync(path, 'rule add pref 20001 from 10.9.9.9/32 table 1001 protocol 203\n');
+      const fd = openSync(path, 'r');
+      const child = spawn('sleep', ['30'], { stdio: [fd, 'ignore', 'ignore'] });
+      closeSync(fd);
+      unlinkSync(path);
+      children.push(child);
+      return child;
+    };
+    const dead = orphanOf(999999999);
+    const alive = orphanOf(1); // its writer (pid 1) is alive: not an orphan
+    const exited = new Promise((resolve) => dead.on('exit', (_code, signal) => resolve(signal)));
+    await createIpRunner({ netns: NS, log: silentLogger, batchDir: dir }).readLive();
+    assert.equal(await exited, 'SIGKILL');
+    assert.equal(alive.exitCode, null);
+    assert.equal(alive.signalCode, null);
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

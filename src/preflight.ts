@@ -1,0 +1,93 @@
+// Checks of the environment decided before anything is changed (exit 9/10), and the non-blocking config file read.
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { lstat, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Options } from './cli/spec.ts';
+import { EniInitError, EnvironmentError, PermissionError, fileSystemError } from './errors.ts';
+import { rootedPath } from './files/rooted.ts';
+import { UnsafeParentError, checkDirectories } from './files/safe-open.ts';
+
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** The config file, or null when absent. Non-blocking open (a FIFO cannot hang the boot), regular files only. */
+export function readConfigSync(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fileSystemError(path, 'cannot read the config file', error);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new EnvironmentError(`the config file ${path} is not a regular file`, { details: { path } });
+    if (stats.size > MAX_CONFIG_BYTES) throw new EnvironmentError(`the config file ${path} is over ${MAX_CONFIG_BYTES} bytes`, { details: { path } });
+    return readFileSync(fd, 'utf8');
+  } catch (error) {
+    throw error instanceof EniInitError ? error : fileSystemError(path, 'cannot read the config file', error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** CAP_NET_ADMIN (bit 12) in the effective set, from /proc/self/status; without /proc, being root. */
+function hasNetAdmin(): boolean {
+  try {
+    const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return (BigInt(`0x${match[1] as string}`) & (1n << 12n)) !== 0n;
+  } catch {
+    // fall through
+  }
+  return process.geteuid?.() === 0;
+}
+
+/** Room the run directory must have: the state file of a large instance (72 ENIs x 30 IPs) is about 250 KiB. */
+const MIN_RUN_DIR_BYTES = 1 << 20;
+const MIN_RUN_DIR_INODES = 16;
+
+/** A full run directory is an environment failure before any change, not a failed state write in the middle. */
+async function checkRunDirSpace(runDir: string): Promise<void> {
+  let dir = runDir;
+  for (;;) {
+    try {
+      const space = await statfs(dir);
+      const bytes = space.bavail * space.bsize;
+      // ffree is 0 on file systems without an inode limit that report files = 0 (btrfs): only a real limit counts.
+      if (bytes < MIN_RUN_DIR_BYTES || (space.files > 0 && space.ffree < MIN_RUN_DIR_INODES)) {
+        throw new EnvironmentError(`the run directory ${runDir} is full (${Math.floor(bytes / 1024)} KiB, ${space.ffree} inodes free)`, { details: { path: runDir } });
+      }
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir === '/') throw error instanceof EniInitError ? error : fileSystemError(dir, 'cannot inspect', error);
+      dir = dirname(dir);
+    }
+  }
+}
+
+/**
+ * Decided before anything is changed: apply and remove need CAP_NET_ADMIN, and the report path must be a
+ * regular file (or absent) under real directories. The run directory itself is checked by taking the lock.
+ */
+export async function preflight(options: Options, runDir: string): Promise<void> {
+  if (options.command !== 'apply' && options.command !== 'remove') return;
+  if (!hasNetAdmin()) {
+    throw new PermissionError(`${options.command} needs root or CAP_NET_ADMIN (uid ${process.geteuid?.() ?? '?'} has no CAP_NET_ADMIN)`);
+  }
+  await checkRunDirSpace(rootedPath(options.root, runDir));
+  if (options.reportFile === '') return;
+  const path = rootedPath(options.root, options.reportFile);
+  try {
+    await checkDirectories(dirname(path), false);
+  } catch (error) {
+    if (error instanceof UnsafeParentError) throw new EnvironmentError(`the report file ${path} cannot be written: ${error.message}`, { details: { path } });
+    throw error;
+  }
+  const stats = await lstat(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fileSystemError(path, 'cannot inspect the report file', error);
+  });
+  if (stats !== null && !stats.isFile()) {
+    throw new EnvironmentError(`the report file ${path} is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; eni-init only replaces a regular file there`, { details: { path } });
+  }
+}
+
