@@ -24,6 +24,7 @@ export interface EniMetadata {
   gateway: string;
   /** vSwitch subnet in canonical CIDR form, derived from primary IP and netmask, e.g. `10.0.1.0/24`. */
   subnet: string;
+  vswitchCidrBlock?: string;
   /** Delegated IPv4 prefixes (canonical CIDR), empty when none. */
   ipv4Prefixes: string[];
   /** IPv6 addresses (canonical lowercase compressed form), empty when none. */
@@ -76,6 +77,8 @@ export interface LiveAddress {
   family: Family;
   address: string;
   prefixLength: number;
+  /** Not permanent (a lease: DHCP, SLAAC): never an address eni-init added. */
+  dynamic?: boolean;
 }
 
 export interface LiveInterface {
@@ -101,6 +104,8 @@ export interface LiveRoute {
   protocol: string;
   scope?: string;
   prefsrc?: string;
+  /** A multipath route's next hops (IPv6: routes the kernel merged); then `gateway`/`dev` are absent. */
+  nexthops?: { gateway?: string; dev?: string }[];
 }
 
 export interface LiveRule {
