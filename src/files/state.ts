@@ -1,5 +1,6 @@
 // The state file: which addresses eni-init added (the kernel keeps no owner tag on addresses); tolerant read, atomic write.
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { EniInitError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -27,33 +28,64 @@ function validate(entry: unknown): StateAddress | string {
   if (typeof mac !== 'string' || (mac !== '' && parseMac(mac) !== mac)) return `bad mac ${JSON.stringify(mac)}`;
   if (family !== 4 && family !== 6) return `bad family ${JSON.stringify(family)}`;
   if (typeof address !== 'string' || !(family === 4 ? isIPv4(address) : isIPv6(address) && !address.includes('%'))) return `bad IPv${family} address ${JSON.stringify(address)}`;
-  if (!Number.isInteger(prefixLength) || (prefixLength as number) < 0 || (prefixLength as number) > (family === 4 ? 32 : 128)) return `bad prefixLength ${JSON.stringify(prefixLength)}`;
+  // eni-init adds only /32 and /128 addresses: any other entry (an admin's /24, DHCP's address) is not ours.
+  if (prefixLength !== (family === 4 ? 32 : 128)) return `bad prefixLength ${JSON.stringify(prefixLength)} (only /${family === 4 ? 32 : 128} is ever recorded)`;
   return { ifname, mac, family, address, prefixLength: prefixLength as number };
 }
 
 const empty = (): EniState => ({ version: 1, addresses: [] });
 
+/** Far above any real state (256 ENIs x 256 IPs is about 8 MB): a bigger file is not ours. */
+const MAX_STATE_BYTES = 16 * 1024 * 1024;
+
+const kindOf = (stats: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string =>
+  stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : 'not a regular file';
+
 /**
- * Reads the state file. Never throws and never deletes: a missing file is an empty state; an unreadable,
- * corrupt or unknown-version file is an empty state plus `problem`; invalid entries are dropped with `problem`.
+ * The file's text, `null` when absent, or why it cannot be used. Opened without following a symlink and without
+ * blocking (a FIFO at the path would block a plain open or read forever), then checked to be a regular file.
+ */
+async function readRegular(path: string): Promise<string | null | { why: string }> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') return { why: 'is a symbolic link (not followed)' };
+    return { why: `cannot be opened (${(error as Error).message})` };
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { why: `is ${kindOf(stats)}, not a regular file` };
+    if (stats.size > MAX_STATE_BYTES) return { why: `is too large (${stats.size} bytes)` };
+    return await handle.readFile('utf8');
+  } catch (error) {
+    return { why: `cannot be read (${(error as Error).message})` };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Reads the state file. Never throws, never blocks and never deletes: a missing file is an empty state; a
+ * symlink, FIFO, directory or other non-regular file, an unreadable, corrupt or unknown-version file is an
+ * empty state plus `problem` (the caller rewrites it, so it is reported once); invalid entries are dropped with
+ * `problem`. Entries are only a hint: the plan still checks each against the live state before removing it.
  */
 export async function readState(path: string): Promise<{ state: EniState; problem?: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: empty() };
-    return { state: empty(), problem: `state file ${path} cannot be read (${(error as Error).message}); ignored` };
-  }
+  const text = await readRegular(path);
+  if (text === null) return { state: empty() };
+  if (typeof text !== 'string') return { state: empty(), problem: `state file ${path} cannot be read: it ${text.why}; ignored and rewritten` };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { state: empty(), problem: `state file ${path} is not valid JSON; ignored` };
+    return { state: empty(), problem: `state file ${path} is not valid JSON; ignored and rewritten` };
   }
   if (!isRecord(json) || json.version !== 1 || !Array.isArray(json.addresses)) {
     const version = isRecord(json) ? JSON.stringify(json.version) : 'none';
-    return { state: empty(), problem: `state file ${path} has an unknown format (version ${version}); ignored` };
+    return { state: empty(), problem: `state file ${path} has an unknown format (version ${version}); ignored and rewritten` };
   }
   const addresses: StateAddress[] = [];
   const invalid: string[] = [];

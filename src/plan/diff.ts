@@ -83,14 +83,26 @@ function routeObject(route: LiveRoute): Route {
 /**
  * Which recorded addresses may be removed. The state file is a hint, never an order: an entry is trusted only
  * when it is a /32 or /128, sits on the recorded interface with exactly that prefix, is permanent (not a
- * DHCP/SLAAC lease), is no interface's primary address (the source of another tool's route, or the primary
- * ENI's primary IP) and is no reserved address. Entries no longer live are dropped silently; the rest is
+ * DHCP/SLAAC lease), is no interface's primary address (the primary ENI's primary IP, the source of a main-table
+ * route of another tool, the first address of an interface with a default route in main) and is no reserved
+ * address. Entries no longer live are dropped silently; the rest is
  * reported and ignored.
  */
 export function trustRecorded(recorded: readonly RecordedAddress[], live: LiveState, desired: DesiredState, numbering: Numbering): { trusted: RecordedAddress[]; ignored: Conflict[] } {
   const primary = desired.enis.find((eni) => eni.primary)?.metadata;
   const primaryAddresses = new Set(primary === undefined ? [] : [`4|${primary.primaryIp}`, ...(primary.ipv6s[0] === undefined ? [] : [`6|${primary.ipv6s[0]}`])]);
   const foreignSources = new Set(live.routes.filter((route) => route.table === 254 && route.prefsrc !== undefined && !ownsLiveRoute(route, numbering)).map((route) => `${route.family}|${route.prefsrc}`));
+  // An interface with a default route in main is a primary interface (eth0, a DHCP'd secondary): its first
+  // address of each family is its own primary address (DHCP's, or static), which eni-init never added first.
+  const primaryInterfaces = new Set(live.routes.filter((route) => route.table === 254 && route.dst === 'default' && !ownsLiveRoute(route, numbering)).flatMap((route) => [route.dev, ...(route.nexthops ?? []).map((hop) => hop.dev)]));
+  const firstAddresses = new Set(
+    live.interfaces
+      .filter((iface) => primaryInterfaces.has(iface.name))
+      .flatMap((iface) => ([4, 6] as const).flatMap((family) => {
+        const first = iface.addresses.find((address) => address.family === family && reservedName(address.address, family) === undefined);
+        return first === undefined ? [] : [`${iface.name}|${family}|${first.address}`];
+      })),
+  );
   const trusted: RecordedAddress[] = [];
   const ignored: Conflict[] = [];
   const seen = new Set<string>();
@@ -109,6 +121,7 @@ export function trustRecorded(recorded: readonly RecordedAddress[], live: LiveSt
     if (value.prefixLength !== entry.prefixLength) ignore(`the interface holds it as /${value.prefixLength}, not as eni-init adds it`);
     else if (value.dynamic === true) ignore('a leased (DHCP/SLAAC) address, never one eni-init added');
     else if (primaryAddresses.has(`${entry.family}|${entry.address}`)) ignore("the primary ENI's primary address");
+    else if (firstAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore(`the first address of ${entry.ifname}, which has a default route in main (its primary address)`)
     else if (foreignSources.has(`${entry.family}|${entry.address}`)) ignore("the source address of a main-table route of another tool (an interface's primary address)");
     else if (reservedName(entry.address, entry.family) !== undefined) ignore(`in the ${reservedName(entry.address, entry.family) as string}`);
     else trusted.push(entry);
