@@ -1,0 +1,210 @@
+// Property tests of the pure core (gate -> desired state -> diff -> batch lines) over generated, partly hostile
+// metadata and live states: the invariants hold for every input, not just the examples.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { buildDesiredState } from '../../../src/plan/desired.ts';
+import { diff } from '../../../src/plan/diff.ts';
+import { gate, metadataAddressOf, reservedName } from '../../../src/plan/gate.ts';
+import { renderBatches } from '../../../src/apply/batch.ts';
+import type { DesiredObject, Family, LiveState, Operation } from '../../../src/model.ts';
+import { cidrContains, networkOf } from '../../../src/net/address.ts';
+import { HOSTILE_V4, HOSTILE_V6, NUMBERING, scenarioArbitrary } from './arbitraries.ts';
+import type { Scenario } from './arbitraries.ts';
+
+const RUNS = { numRuns: 300, seed: Number(process.env.FC_SEED ?? 20261202) };
+
+function planOf(scenario: Scenario) {
+  const live: LiveState = { interfaces: scenario.interfaces, routes: scenario.routes, rules: scenario.rules };
+  const desired = buildDesiredState({
+    metadata: scenario.metadata,
+    interfaces: live.interfaces,
+    exclude: [],
+    primaryRules: scenario.primaryRules,
+    mainRoutesFirst: scenario.mainRoutesFirst,
+    numbering: NUMBERING,
+    routes: live.routes,
+    recorded: scenario.recorded,
+    ...(scenario.metadataUrl === undefined ? {} : { metadataUrl: scenario.metadataUrl }),
+  });
+  const plan = diff({ desired, live, recorded: scenario.recorded, numbering: NUMBERING, allowRemovals: scenario.metadata.complete });
+  return { live, desired, plan };
+}
+
+// The grammar of every `ip` line eni-init means to run (after `ip -4`/`ip -6 -batch`), tag and ranges included.
+const IFNAME = '[A-Za-z0-9_.@+-]{1,15}';
+const V4 = '(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const V6 = '[0-9a-f:]{2,39}';
+const IP = `(?:${V4}|${V6})`;
+const CIDR = `${IP}/\\d{1,3}`;
+const TABLE = '(?:10\\d\\d|11\\d\\d|12[0-4]\\d|125[0-5])'; // 1000..1255 with the test numbering
+const PREF = '(?:19999|200\\d\\d|201\\d\\d|202[0-4]\\d|2025[0-5])';
+const GRAMMAR = [
+  new RegExp(`^link set dev ${IFNAME} up$`),
+  new RegExp(`^address (?:add|del) ${IP}/(?:32|128) dev ${IFNAME}(?: nodad)?$`),
+  new RegExp(`^route (?:add|del) (?:default|${CIDR})(?: via ${IP})? dev ${IFNAME} table ${TABLE} proto 203(?: scope link)?(?: src ${IP})?(?: onlink)?$`),
+  new RegExp(`^rule (?:add|del) pref ${PREF}(?: from ${CIDR})? table (?:${TABLE}|main)(?: suppress_prefixlength 0)? protocol 203$`),
+];
+
+const addressesOf = (object: DesiredObject): string[] => {
+  if (object.kind === 'address') return [object.address];
+  if (object.kind === 'rule' && object.from !== undefined) return [object.from.split('/')[0] as string];
+  if (object.kind === 'route') return [...(object.gateway === undefined ? [] : [object.gateway]), ...(object.prefsrc === undefined ? [] : [object.prefsrc])];
+  return [];
+};
+const familyOf = (ip: string): Family => (ip.includes(':') ? 6 : 4);
+
+test('every batch line is in the grammar of the commands eni-init means to run; no replace', () => {
+  fc.assert(
+    fc.property(scenarioArbitrary, (scenario) => {
+      const { plan } = planOf(scenario);
+      const batches = renderBatches(plan.operations);
+      for (const { line } of [...batches[4], ...batches[6]]) {
+        assert.ok(GRAMMAR.some((pattern) => pattern.test(line)), `outside the grammar: ${JSON.stringify(line)}`);
+      }
+      assert.ok(!plan.operations.some((operation) => operation.action === 'replace'));
+    }),
+    RUNS,
+  );
+});
+
+test('no added address or rule source outside its ENI subnet, reserved, the metadata service, a subnet end or a gateway', () => {
+  fc.assert(
+    fc.property(scenarioArbitrary, (scenario) => {
+      const { plan, desired } = planOf(scenario);
+      const metadataAddresses = metadataAddressOf(scenario.metadataUrl);
+      for (const operation of plan.operations.filter((entry) => entry.action === 'add' && (entry.object.kind === 'address' || entry.object.kind === 'rule'))) {
+        const eni = desired.enis.find((entry) => entry.mac === operation.mac)?.metadata;
+        const object = operation.object;
+        if (object.kind === 'rule' && object.table === 'main') continue;
+        assert.ok(eni !== undefined, `an added object without its ENI: ${JSON.stringify(operation)}`);
+        for (const ip of addressesOf(object)) {
+          const family = familyOf(ip);
+          const subnet = family === 4 ? eni.subnet : eni.ipv6Subnet;
+          assert.ok(subnet !== undefined && cidrContains(subnet, ip, family), `${ip} outside ${String(subnet)}`);
+          assert.equal(reservedName(ip, family), undefined, `${ip} reserved`);
+          assert.ok(!metadataAddresses.includes(ip), `${ip} is the metadata service`);
+          assert.ok(![...HOSTILE_V4, ...HOSTILE_V6].includes(ip), `${ip} hostile`);
+          if (object.kind === 'address' || (object.kind === 'rule' && object.from?.endsWith(family === 4 ? '/32' : '/128'))) {
+            assert.notEqual(`${ip}/${subnet.split('/')[1]}`, subnet, `${ip} is the subnet's first address`);
+            if (family === 4) assert.notEqual(networkOf(ip, 32, 4), broadcastOf(subnet), `${ip} is the broadcast address`);
+            assert.notEqual(ip, family === 4 ? eni.gateway : eni.ipv6Gateway, `${ip} is the gateway`);
+          }
+        }
+        if (eni.vswitchCidrBlock !== undefined) assert.equal(eni.subnet, eni.vswitchCidrBlock, 'netmask agrees with the vSwitch block');
+      }
+    }),
+    RUNS,
+  );
+});
+
+function broadcastOf(subnet: string): string {
+  const [network = '', length = '32'] = subnet.split('/');
+  const value = network.split('.').reduce((sum, part) => sum * 256 + Number(part), 0) + 2 ** (32 - Number(length)) - 1;
+  return `${[value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.')}/32`;
+}
+
+test('nothing of a failed ENI reaches the plan, and its addresses are added nowhere', () => {
+  fc.assert(
+    fc.property(scenarioArbitrary, (scenario) => {
+      const { plan, desired } = planOf(scenario);
+      const gated = gate({
+        enis: scenario.metadata.enis,
+        failed: scenario.metadata.failed,
+        primaryMac: scenario.metadata.instance.primaryMac,
+        interfaces: scenario.interfaces,
+        routes: scenario.routes,
+        recorded: scenario.recorded,
+        metadataAddresses: metadataAddressOf(scenario.metadataUrl),
+      });
+      const failedMacs = new Set(gated.failed.map((entry) => entry.mac));
+      for (const eni of desired.enis) if (failedMacs.has(eni.mac)) assert.deepEqual(eni.objects, [], `failed ENI ${eni.mac} has objects`);
+      const failedAddresses = new Set(scenario.metadata.enis.filter((eni) => failedMacs.has(eni.mac)).flatMap((eni) => [...eni.privateIpv4s, ...eni.ipv6s]));
+      for (const operation of plan.operations) {
+        if (operation.action === 'delete') continue;
+        assert.ok(operation.mac === undefined || !failedMacs.has(operation.mac), `operation of a failed ENI: ${JSON.stringify(operation)}`);
+        for (const ip of addressesOf(operation.object)) {
+          if (operation.object.kind === 'route') continue;
+          assert.ok(!failedAddresses.has(ip), `${ip} of a failed ENI added: ${JSON.stringify(operation)}`);
+        }
+      }
+    }),
+    RUNS,
+  );
+});
+
+test('no address is added that lives on another interface and was not recorded there as ours', () => {
+  fc.assert(
+    fc.property(scenarioArbitrary, (scenario) => {
+      const { plan } = planOf(scenario);
+      const macOf = new Map(scenario.interfaces.map((iface) => [iface.name, iface.mac]));
+      for (const operation of plan.operations) {
+        if (operation.action !== 'add' || operation.object.kind !== 'address') continue;
+        const { ifname, address } = operation.object;
+        for (const iface of scenario.interfaces) {
+          if (iface.name === ifname || iface.mac === macOf.get(ifname)) continue;
+          const live = iface.addresses.some((entry) => entry.address === address);
+          const recorded = scenario.recorded.some((entry) => entry.ifname === iface.name && entry.address === address);
+          assert.ok(!live || recorded, `${address} added to ${ifname} while live on ${iface.name}`);
+        }
+      }
+    }),
+    RUNS,
+  );
+});
+
+/** True when `operation` deletes exactly an object eni-init owns in `live`, or a recorded /32 it added. */
+function deletesOurs(operation: Operation, scenario: Scenario): boolean {
+  const object = operation.object;
+  const ours = (protocol: string | undefined) => protocol === '203' || protocol === 'eni-init';
+  const ownTable = (table: number | string) => typeof table === 'number' && table >= 1000 && table <= 1255;
+  if (object.kind === 'rule') {
+    return scenario.rules.some(
+      (rule) =>
+        ours(rule.protocol) &&
+        rule.priority === object.priority &&
+        rule.priority >= 19999 &&
+        rule.priority <= 20255 &&
+        rule.table === object.table &&
+        rule.from === object.from &&
+        rule.suppressPrefixLength === object.suppressPrefixLength &&
+        (ownTable(rule.table) ? rule.suppressPrefixLength === undefined : rule.table === 'main' && rule.priority === 19999 && rule.suppressPrefixLength === 0 && rule.from === undefined),
+    );
+  }
+  if (object.kind === 'route') {
+    return scenario.routes.some((route) => {
+      if (!ours(route.protocol) || !ownTable(route.table) || route.table !== object.table || route.dst !== object.dst) return false;
+      const hop = route.nexthops?.[0] ?? { gateway: route.gateway, dev: route.dev };
+      return hop.gateway === object.gateway && (hop.dev ?? '') === object.ifname;
+    });
+  }
+  if (object.kind === 'address') {
+    const live = scenario.interfaces.find((iface) => iface.name === object.ifname)?.addresses.find((entry) => entry.address === object.address);
+    const recorded = scenario.recorded.some((entry) => entry.ifname === object.ifname && entry.address === object.address && entry.prefixLength === object.prefixLength);
+    const primary = scenario.metadata.enis.find((eni) => eni.mac === scenario.metadata.instance.primaryMac);
+    return (
+      recorded &&
+      live !== undefined &&
+      live.prefixLength === object.prefixLength &&
+      (object.prefixLength === 32 || object.prefixLength === 128) &&
+      live.dynamic !== true &&
+      object.address !== primary?.primaryIp
+    );
+  }
+  return false;
+}
+
+test('no deletion of an object that is not ours (foreign rules, routes and addresses beside ours), in apply and in remove', () => {
+  fc.assert(
+    fc.property(scenarioArbitrary, (scenario) => {
+      const { plan, live } = planOf(scenario);
+      const nothing = { enis: [], global: [], protectedTables: new Set<number>(), protectedInterfaces: new Set<string>(), unmanagedInterfaces: [] };
+      const removal = diff({ desired: nothing, live, recorded: scenario.recorded, numbering: NUMBERING, allowRemovals: true });
+      for (const operation of [...plan.operations, ...plan.deferred, ...removal.operations]) {
+        if (operation.action !== 'delete') continue;
+        assert.ok(deletesOurs(operation, scenario), `deletes what is not ours: ${JSON.stringify(operation)}`);
+      }
+    }),
+    RUNS,
+  );
+});
