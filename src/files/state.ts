@@ -1,6 +1,6 @@
 // The state file: which addresses eni-init added (the kernel keeps no owner tag on addresses); tolerant read, atomic write.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { lstat, open, unlink } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { EniInitError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -100,12 +100,19 @@ export async function readState(path: string): Promise<{ state: EniState; proble
   return { state, problem: `state file ${path}: dropped ${invalid.length} invalid entr${invalid.length === 1 ? 'y' : 'ies'} (${shown})` };
 }
 
-/** Writes the state atomically (0644) as JSON with a stable key order and a trailing newline; refuses invalid entries. */
+/**
+ * Writes the state atomically (0644) as JSON with a stable key order and a trailing newline; refuses invalid
+ * entries; replaces a symlink or special file at the path (the link itself, never its target).
+ */
 export async function writeState(path: string, state: EniState): Promise<void> {
   const addresses = state.addresses.map((entry, index) => {
     const result = validate(entry);
     if (typeof result === 'string') throw new EniInitError('internal', `refusing to record address #${index}: ${result}`, { details: { path } });
     return result;
   });
+  // The path is eni-init's own: a symlink, FIFO or socket someone put there is taken away (never followed), so the
+  // file is rewritten and its problem reported once. A directory is left for the write to refuse.
+  const current = await lstat(path).catch(() => undefined);
+  if (current !== undefined && !current.isFile() && !current.isDirectory()) await unlink(path).catch(() => undefined);
   await writeFileAtomic(path, JSON.stringify({ version: 1, addresses }, null, 2) + '\n', { mode: 0o644 });
 }

@@ -218,7 +218,7 @@ export function gate(input: GateInput): GateResult {
       const gatewayValue = gateway === undefined ? undefined : ipValue(gateway, family);
       if (gateway !== undefined) {
         const problem = gatewayValue === undefined ? 'not a valid address' : addressProblem(gatewayValue, family, subnet, undefined, metadataOf(family));
-        if (problem !== undefined) fail(gatewayField, gateway, `gateway ${problem}${subnetCidr === undefined ? '' : ` ${subnetCidr}`}`);
+        if (problem !== undefined) fail(gatewayField, gateway, `gateway ${problem}${problem === 'outside the subnet' ? ` ${String(subnetCidr)}` : ''}`);
       }
       if (addresses.length > 0 && subnet === undefined) fail(subnetField, subnetCidr ?? '', 'no subnet known for the addresses');
       for (const address of addresses) {
@@ -278,14 +278,14 @@ export function gate(input: GateInput): GateResult {
 
     // IPv4: the subnet from primary IP and netmask must be the vSwitch's block when the service names it.
     if (eni.vswitchCidrBlock !== undefined && eni.vswitchCidrBlock !== eni.subnet) {
-      fail('netmask', String(eni.prefixLength), `subnet ${eni.subnet} (primary IP and netmask) disagrees with vswitch-cidr-block ${eni.vswitchCidrBlock}`);
+      fail('netmask', `/${eni.prefixLength}`, `subnet ${eni.subnet} (primary IP and netmask) disagrees with vswitch-cidr-block ${eni.vswitchCidrBlock}`);
     }
     const primaryIndex = eni.privateIpv4s.indexOf(eni.primaryIp);
     if (primaryIndex < 0) fail('primary-ip-address', eni.primaryIp, 'not among the private IPs');
     checkFamily(4, eni.privateIpv4s, 'private-ipv4s', eni.subnet, 'netmask', eni.gateway, 'gateway', eni.ipv4Prefixes, 'ipv4-prefixes');
     if (eni.subnet !== undefined) {
       const parsed = parseCidr(eni.subnet, 4);
-      if (parsed === null || parsed.prefixLength !== eni.prefixLength) fail('netmask', String(eni.prefixLength), `prefix length disagrees with the subnet ${eni.subnet}`);
+      if (parsed === null || parsed.prefixLength !== eni.prefixLength) fail('netmask', `/${eni.prefixLength}`, `prefix length disagrees with the subnet ${eni.subnet}`);
     }
     // IPv6: addresses, gateway and prefixes inside the vSwitch IPv6 block; all of it or nothing of it.
     const ipv6Used = eni.ipv6s.length > 0 || eni.ipv6Prefixes.length > 0;

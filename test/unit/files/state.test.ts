@@ -92,3 +92,19 @@ test('an entry that is not a /32 or /128 (an admin /24, a DHCP address) is dropp
   assert.match(problem ?? '', /dropped 2 invalid entries/);
   assert.match(problem ?? '', /only \/32/);
 });
+
+test('writing replaces a symlink or FIFO at the path, never the file a symlink points at', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { lstatSync, symlinkSync } = await import('node:fs');
+  const target = join(dir, 'target.txt');
+  writeFileSync(target, 'keep me');
+  const link = join(dir, 'write-link.json');
+  symlinkSync(target, link);
+  await writeState(link, { version: 1, addresses: [A] });
+  assert.ok(lstatSync(link).isFile());
+  assert.equal(readFileSync(target, 'utf8'), 'keep me');
+  const fifo = join(dir, 'write-fifo.json');
+  execFileSync('mkfifo', [fifo]);
+  await writeState(fifo, { version: 1, addresses: [A] });
+  assert.deepEqual((await readState(fifo)).state.addresses, [A]);
+});
