@@ -84,7 +84,7 @@ function routeObject(route: LiveRoute): Route {
  * Which recorded addresses may be removed. The state file is a hint, never an order: an entry is trusted only
  * when it is a /32 or /128, sits on the recorded interface with exactly that prefix, is permanent (not a
  * DHCP/SLAAC lease), is no interface's primary address (the primary ENI's primary IP, the source of a main-table
- * route of another tool, the first address of an interface with a default route in main) and is no reserved
+ * route of another tool, the first IPv4 address of an interface with a default route in main) and is no reserved
  * address. Entries no longer live are dropped silently; the rest is
  * reported and ignored.
  */
@@ -92,16 +92,17 @@ export function trustRecorded(recorded: readonly RecordedAddress[], live: LiveSt
   const primary = desired.enis.find((eni) => eni.primary)?.metadata;
   const primaryAddresses = new Set(primary === undefined ? [] : [`4|${primary.primaryIp}`, ...(primary.ipv6s[0] === undefined ? [] : [`6|${primary.ipv6s[0]}`])]);
   const foreignSources = new Set(live.routes.filter((route) => route.table === 254 && route.prefsrc !== undefined && !ownsLiveRoute(route, numbering)).map((route) => `${route.family}|${route.prefsrc}`));
-  // An interface with a default route in main is a primary interface (eth0, a DHCP'd secondary): its first
-  // address of each family is its own primary address (DHCP's, or static), which eni-init never added first.
+  // An interface with a default route in main is a primary interface (eth0, a DHCP'd secondary): its first IPv4
+  // address is its own primary address (DHCP's, or static), which eni-init never added first. IPv4 only: the
+  // kernel lists IPv4 addresses in the order they were added, IPv6 ones newest first.
   const primaryInterfaces = new Set(live.routes.filter((route) => route.table === 254 && route.dst === 'default' && !ownsLiveRoute(route, numbering)).flatMap((route) => [route.dev, ...(route.nexthops ?? []).map((hop) => hop.dev)]));
   const firstAddresses = new Set(
     live.interfaces
       .filter((iface) => primaryInterfaces.has(iface.name))
-      .flatMap((iface) => ([4, 6] as const).flatMap((family) => {
-        const first = iface.addresses.find((address) => address.family === family && reservedName(address.address, family) === undefined);
-        return first === undefined ? [] : [`${iface.name}|${family}|${first.address}`];
-      })),
+      .flatMap((iface) => {
+        const first = iface.addresses.find((address) => address.family === 4 && reservedName(address.address, 4) === undefined);
+        return first === undefined ? [] : [`${iface.name}|4|${first.address}`];
+      }),
   );
   const trusted: RecordedAddress[] = [];
   const ignored: Conflict[] = [];
@@ -121,7 +122,7 @@ export function trustRecorded(recorded: readonly RecordedAddress[], live: LiveSt
     if (value.prefixLength !== entry.prefixLength) ignore(`the interface holds it as /${value.prefixLength}, not as eni-init adds it`);
     else if (value.dynamic === true) ignore('a leased (DHCP/SLAAC) address, never one eni-init added');
     else if (primaryAddresses.has(`${entry.family}|${entry.address}`)) ignore("the primary ENI's primary address");
-    else if (firstAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore(`the first address of ${entry.ifname}, which has a default route in main (its primary address)`)
+    else if (firstAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore(`the first IPv4 address of ${entry.ifname}, which has a default route in main (its primary address)`)
     else if (foreignSources.has(`${entry.family}|${entry.address}`)) ignore("the source address of a main-table route of another tool (an interface's primary address)");
     else if (reservedName(entry.address, entry.family) !== undefined) ignore(`in the ${reservedName(entry.address, entry.family) as string}`);
     else trusted.push(entry);

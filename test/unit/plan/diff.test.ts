@@ -253,3 +253,15 @@ test('a manager\'s copy of our rule or route (proto static) never hides ours: a 
   );
   assert.deepEqual(plan.conflicts, []);
 });
+
+test('IPv6 addresses are listed newest first: a recorded /128 first on a DHCP interface is still ours', () => {
+  const live = converged();
+  const eth1 = live.interfaces[2];
+  if (eth1) eth1.addresses.unshift({ family: 6, address: '2408:4005:325:a204::31', prefixLength: 128 });
+  live.routes.push({ family: 4, table: 254, dst: 'default', gateway: '10.0.0.253', dev: 'eth1', protocol: 'dhcp' });
+  const recorded = [{ ifname: 'eth1', mac: MAC1, family: 6 as const, address: '2408:4005:325:a204::31', prefixLength: 128 }];
+  const plan = planFor(metadata(), live, recorded);
+  assert.deepEqual(plan.conflicts, []);
+  assert.deepEqual(plan.recorded, recorded);
+  assert.ok(plan.operations.some((operation) => operation.action === 'delete' && operation.object.kind === 'address'));
+});
