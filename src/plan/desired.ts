@@ -118,6 +118,7 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     ...(input.routes === undefined ? {} : { routes: input.routes }),
     ...(input.recorded === undefined ? {} : { recorded: input.recorded }),
     metadataAddresses: metadataAddressOf(input.metadataUrl),
+    numbering,
   });
   const metadata: MetadataResult = { ...input.metadata, enis: gated.enis, failed: gated.failed };
   const byMac = interfacesByMac(input.interfaces);

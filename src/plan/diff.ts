@@ -2,8 +2,10 @@
 import type { DesiredObject, LiveRoute, LiveRule, LiveState, Operation, RecordedAddress } from '../model.ts';
 export type { RecordedAddress } from '../model.ts';
 import type { DesiredState } from './desired.ts';
-import { PROTOCOL_NAMES, hostPrefix, mainFirstPriority, ownsPriority, ownsTable } from './numbering.ts';
-import { reservedName } from './gate.ts';
+import { ownsLiveRoute, ownsLiveRule, trustRecorded } from './ownership.ts';
+import type { Conflict } from './ownership.ts';
+export { ownsLiveRoute, ownsLiveRule, trustRecorded } from './ownership.ts';
+export type { Conflict } from './ownership.ts';
 import type { Numbering } from './numbering.ts';
 
 
@@ -14,13 +16,6 @@ export interface DiffInput {
   numbering: Numbering;
   /** Removals happen only when the metadata was read completely and successfully. */
   allowRemovals: boolean;
-}
-
-export interface Conflict {
-  /** `conflict` (another tool's object where ours should be) or `state-file` (an entry of the state file not trusted). */
-  code?: 'conflict' | 'state-file';
-  mac?: string;
-  message: string;
 }
 
 export interface Plan {
@@ -55,79 +50,12 @@ function sameRoute(a: Route, b: Route): boolean {
   return a.ifname === b.ifname && a.gateway === b.gateway && a.prefsrc === b.prefsrc && a.scope === b.scope;
 }
 
-const ours = (protocol: string | undefined): boolean => protocol !== undefined && PROTOCOL_NAMES.has(protocol);
-
-/**
- * A rule is ours only with our protocol, a priority in our range AND a table in our range; the one exception is
- * the `--main-routes-first` rule (`lookup main suppress_prefixlength 0` at priority-base - 1).
- */
-export function ownsLiveRule(rule: LiveRule, numbering: Numbering): boolean {
-  if (!ours(rule.protocol) || !ownsPriority(rule.priority, numbering)) return false;
-  if (rule.table === 'main') return rule.priority === mainFirstPriority(numbering) && rule.suppressPrefixLength === 0 && rule.from === undefined;
-  return typeof rule.table === 'number' && ownsTable(rule.table, numbering) && rule.suppressPrefixLength === undefined;
-}
-
-/** A route is ours only with our protocol and a table in our range. */
-export function ownsLiveRoute(route: LiveRoute, numbering: Numbering): boolean {
-  return ours(route.protocol) && ownsTable(route.table, numbering);
-}
-
 function routeObject(route: LiveRoute): Route {
   const object: Route = { kind: 'route', family: route.family, table: route.table, dst: route.dst, ifname: route.dev ?? '' };
   if (route.gateway !== undefined) object.gateway = route.gateway;
   if (route.prefsrc !== undefined) object.prefsrc = route.prefsrc;
   if (route.scope === 'link') object.scope = 'link';
   return object;
-}
-
-/**
- * Which recorded addresses may be removed. The state file is a hint, never an order: an entry is trusted only
- * when it is a /32 or /128, sits on the recorded interface with exactly that prefix, is permanent (not a
- * DHCP/SLAAC lease), is no interface's primary address (the primary ENI's primary IP, the source of a main-table
- * route of another tool, the first IPv4 address of an interface with a default route in main) and is no reserved
- * address. Entries no longer live are dropped silently; the rest is
- * reported and ignored.
- */
-export function trustRecorded(recorded: readonly RecordedAddress[], live: LiveState, desired: DesiredState, numbering: Numbering): { trusted: RecordedAddress[]; ignored: Conflict[] } {
-  const primary = desired.enis.find((eni) => eni.primary)?.metadata;
-  const primaryAddresses = new Set(primary === undefined ? [] : [`4|${primary.primaryIp}`, ...(primary.ipv6s[0] === undefined ? [] : [`6|${primary.ipv6s[0]}`])]);
-  const foreignSources = new Set(live.routes.filter((route) => route.table === 254 && route.prefsrc !== undefined && !ownsLiveRoute(route, numbering)).map((route) => `${route.family}|${route.prefsrc}`));
-  // An interface with a default route in main is a primary interface (eth0, a DHCP'd secondary): its first IPv4
-  // address is its own primary address (DHCP's, or static), which eni-init never added first. IPv4 only: the
-  // kernel lists IPv4 addresses in the order they were added, IPv6 ones newest first.
-  const primaryInterfaces = new Set(live.routes.filter((route) => route.table === 254 && route.dst === 'default' && !ownsLiveRoute(route, numbering)).flatMap((route) => [route.dev, ...(route.nexthops ?? []).map((hop) => hop.dev)]));
-  const firstAddresses = new Set(
-    live.interfaces
-      .filter((iface) => primaryInterfaces.has(iface.name))
-      .flatMap((iface) => {
-        const first = iface.addresses.find((address) => address.family === 4 && reservedName(address.address, 4) === undefined);
-        return first === undefined ? [] : [`${iface.name}|4|${first.address}`];
-      }),
-  );
-  const trusted: RecordedAddress[] = [];
-  const ignored: Conflict[] = [];
-  const seen = new Set<string>();
-  for (const entry of recorded) {
-    const where = `${entry.address}/${entry.prefixLength} on ${entry.ifname}`;
-    const ignore = (why: string) => ignored.push({ code: 'state-file', ...(entry.mac === '' ? {} : { mac: entry.mac }), message: `state file entry ${where}: ${why}; ignored, never removed` });
-    const key = `${entry.ifname}|${entry.family}|${entry.address}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (entry.prefixLength !== hostPrefix(entry.family)) {
-      ignore(`not a /${hostPrefix(entry.family)} (eni-init adds only /32 and /128 addresses)`);
-      continue;
-    }
-    const value = live.interfaces.find((iface) => iface.name === entry.ifname)?.addresses.find((address) => address.family === entry.family && address.address === entry.address);
-    if (value === undefined) continue;
-    if (value.prefixLength !== entry.prefixLength) ignore(`the interface holds it as /${value.prefixLength}, not as eni-init adds it`);
-    else if (value.dynamic === true) ignore('a leased (DHCP/SLAAC) address, never one eni-init added');
-    else if (primaryAddresses.has(`${entry.family}|${entry.address}`)) ignore("the primary ENI's primary address");
-    else if (firstAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore(`the first IPv4 address of ${entry.ifname}, which has a default route in main (its primary address)`)
-    else if (foreignSources.has(`${entry.family}|${entry.address}`)) ignore("the source address of a main-table route of another tool (an interface's primary address)");
-    else if (reservedName(entry.address, entry.family) !== undefined) ignore(`in the ${reservedName(entry.address, entry.family) as string}`);
-    else trusted.push(entry);
-  }
-  return { trusted, ignored };
 }
 
 export function diff(input: DiffInput): Plan {
@@ -244,7 +172,7 @@ export function diff(input: DiffInput): Plan {
     if (handledRoutes.has(key)) continue;
     for (const entry of entries) if (entry.owned) removeOwnRoute(entry, 'no longer in metadata');
   }
-  const { trusted, ignored } = trustRecorded(input.recorded, live, desired, numbering);
+  const { trusted, ignored } = trustRecorded(input.recorded, live, desired.enis.find((eni) => eni.primary)?.metadata, numbering);
   conflicts.push(...ignored);
   for (const recorded of trusted) {
     const object: DesiredObject = { kind: 'address', family: recorded.family, ifname: recorded.ifname, address: recorded.address, prefixLength: recorded.prefixLength };

@@ -139,3 +139,19 @@ test('an interface sharing the MAC (VLAN) counts as the ENI itself', () => {
   const vlan = { ...iface('eth1.100', 20, MAC1, ['10.0.0.31/32']), stacked: true };
   assert.deepEqual(gate(input({ interfaces: [...liveState().interfaces, vlan] })).failed, []);
 });
+
+test("a lying state file cannot open eth0's address to another ENI: only entries the live state confirms count", () => {
+  const eth1 = eni(MAC1, 'eni-1', ['10.0.0.30', '10.0.0.20'], '10.0.0.0/24', '10.0.0.253');
+  const lies = [
+    { ifname: 'eth0', mac: MAC0, family: 4 as const, address: '10.0.0.20', prefixLength: 24 },
+    { ifname: 'eth0', mac: MAC0, family: 4 as const, address: '10.0.0.20', prefixLength: 32 },
+  ];
+  const result = gate(input({ enis: [eth1], recorded: lies }));
+  assert.ok(problemsOf(result, MAC1).some((problem) => problem.value === '10.0.0.20' && problem.message.includes('eth0')));
+  // eth0's address as a permanent /32 that is its first IPv4 address, with a default route in main: still eth0's.
+  const live = liveState();
+  const eth0 = live.interfaces.find((entry) => entry.name === 'eth0');
+  if (eth0) eth0.addresses = [{ family: 4, address: '10.0.0.20', prefixLength: 32 }];
+  const firstAddress = gate(input({ enis: [eth1], interfaces: live.interfaces, routes: live.routes, recorded: lies }));
+  assert.ok(problemsOf(firstAddress, MAC1).some((problem) => problem.value === '10.0.0.20'));
+});
