@@ -1,5 +1,5 @@
 // Pure: desired state x live kernel state x recorded addresses -> ordered operations over eni-init's own objects only.
-import type { DesiredObject, LiveRoute, LiveRule, LiveState, Operation, RecordedAddress } from '../model.ts';
+import type { DesiredObject, LiveRoute, LiveState, Operation, RecordedAddress } from '../model.ts';
 export type { RecordedAddress } from '../model.ts';
 import type { DesiredState } from './desired.ts';
 import { ownsLiveRoute, ownsLiveRule, trustRecorded } from './ownership.ts';
