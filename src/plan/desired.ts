@@ -50,6 +50,8 @@ export interface DesiredState {
   removalScope?: { tables: Set<number>; interfaces: Set<string> };
   /** Local interfaces with a MAC that the metadata does not list: left alone, reported. */
   unmanagedInterfaces: { name: string; mac: string }[];
+  /** False when the semantic gate failed an ENI: like any invalid value, that holds every removal back. */
+  complete?: boolean;
 }
 
 /** Characters `ip -batch` reads as plain words (Linux allows more, e.g. `#` or quotes; such an ENI is reported, not configured). */
@@ -136,6 +138,7 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
   const excluded = (mac: string, ifname: string | undefined) => input.exclude.includes(mac) || (ifname !== undefined && input.exclude.includes(ifname));
 
   const state: DesiredState = { enis: [], global: [], protectedTables: new Set(), protectedInterfaces: new Set(), unmanagedInterfaces: [] };
+  if (gated.failed.length > input.metadata.failed.length) state.complete = false;
   for (const { mac, eni, failed } of listed) {
     const match = byMac.get(mac);
     const iface = match === 'ambiguous' ? undefined : match;

@@ -114,7 +114,7 @@ export function diff(input: DiffInput): Plan {
           ? macOfTable.get(object.table)
           : undefined;
     const operation: Operation = { action: 'delete', object, reason, ...(mac === undefined ? {} : { mac }) };
-    (input.allowRemovals && !protectedObject ? removals : deferred).push(operation);
+    (input.allowRemovals && desired.complete !== false && !protectedObject ? removals : deferred).push(operation);
   };
   const routeProtected = (object: Route) => desired.protectedTables.has(object.table) || desired.protectedInterfaces.has(object.ifname);
   /** Exact delete of our own route: with its gateway, device and our protocol, so the kernel never picks another tool's. */

@@ -70,8 +70,13 @@ export function cidrRange(cidr: string, family: Family): Range | undefined {
 export const within = (value: bigint, range: Range): boolean => value >= range.first && value <= range.last;
 export const overlaps = (a: Range, b: Range): boolean => a.first <= b.last && b.first <= a.last;
 
-export const reservedRanges = (family: Family): { range: Range; name: string }[] =>
-  (family === 4 ? RESERVED_V4 : RESERVED_V6).map(([cidr, name]) => ({ range: cidrRange(cidr, family) as Range, name }));
+const RESERVED: Record<Family, readonly { range: Range; name: string }[]> = {
+  4: RESERVED_V4.map(([cidr, name]) => ({ range: cidrRange(cidr, 4) as Range, name })),
+  6: RESERVED_V6.map(([cidr, name]) => ({ range: cidrRange(cidr, 6) as Range, name })),
+};
+
+/** The reserved ranges of a family with their names. */
+export const reservedRanges = (family: Family): readonly { range: Range; name: string }[] => RESERVED[family];
 
 /** The name of the reserved range `address` lies in, or undefined (also for an invalid address). */
 export function reservedName(address: string, family: Family): string | undefined {

@@ -265,3 +265,14 @@ test('IPv6 addresses are listed newest first: a recorded /128 first on a DHCP in
   assert.deepEqual(plan.recorded, recorded);
   assert.ok(plan.operations.some((operation) => operation.action === 'delete' && operation.object.kind === 'address'));
 });
+
+test('an ENI failed by the semantic gate holds every removal back, like any invalid value', () => {
+  const meta = metadata();
+  meta.enis[1] = eni(MAC1, 'eni-1', ['10.0.0.30', '127.0.0.1'], '10.0.0.0/24', '10.0.0.253');
+  meta.enis.splice(2, 1);
+  const live = converged();
+  live.interfaces.splice(3, 1);
+  const plan = planFor(meta, live);
+  assert.ok(!plan.operations.some((operation) => operation.action === 'delete'), JSON.stringify(plan.operations));
+  assert.ok(plan.deferred.some((operation) => operation.object.kind === 'rule'), 'the detached ENI\'s rule is held back');
+});
