@@ -24,7 +24,6 @@ export interface EniMetadata {
   gateway: string;
   /** vSwitch subnet in canonical CIDR form, derived from primary IP and netmask, e.g. `10.0.1.0/24`. */
   subnet: string;
-  vswitchCidrBlock?: string;
   /** Delegated IPv4 prefixes (canonical CIDR), empty when none. */
   ipv4Prefixes: string[];
   /** IPv6 addresses (canonical lowercase compressed form), empty when none. */
@@ -33,6 +32,8 @@ export interface EniMetadata {
   /** vSwitch IPv6 subnet in canonical CIDR form. */
   ipv6Subnet?: string;
   ipv6Prefixes: string[];
+  /** The vSwitch CIDR as the service states it (`vswitch-cidr-block`, canonical CIDR); absent when not served. Judged by the gate. */
+  vswitchCidrBlock?: string;
 }
 
 /** Something wrong with one value of the metadata: where, what, and why. */
