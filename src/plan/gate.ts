@@ -104,7 +104,11 @@ export function gate(input: GateInput): GateResult {
   const owners = liveOwners(input.interfaces);
   const primary = input.enis.find((eni) => eni.mac === input.primaryMac);
   const { trusted } = trustRecorded(input.recorded ?? [], { interfaces: input.interfaces, routes: input.routes ?? [] }, primary, input.numbering ?? { tableBase: 1000, priorityBase: 20000 });
-  const recorded = new Set(trusted.map((entry) => `${entry.family}|${entry.address}|${entry.ifname}`));
+  // A move (an address eni-init added to one interface, now listed for another ENI) is allowed only away from the
+  // interface of an ENI whose metadata validated: never away from a failed ENI's or an unlisted interface.
+  const validMacs = new Set(input.enis.map((eni) => eni.mac));
+  const movable = trusted.filter((entry) => input.interfaces.some((iface) => iface.name === entry.ifname && validMacs.has(iface.mac)));
+  const recorded = new Set(movable.map((entry) => `${entry.family}|${entry.address}|${entry.ifname}`));
 
   // Addresses every ENI claims (private IPs), and every gateway known (ENIs' and the main table's defaults).
   const claims = new Map<string, Set<string>>();

@@ -155,3 +155,15 @@ test("a lying state file cannot open eth0's address to another ENI: only entries
   const firstAddress = gate(input({ enis: [eth1], interfaces: live.interfaces, routes: live.routes, recorded: lies }));
   assert.ok(problemsOf(firstAddress, MAC1).some((problem) => problem.value === '10.0.0.20'));
 });
+
+test("an address eni-init added to a failed ENI's interface is never moved to another ENI", () => {
+  const live = liveState();
+  live.interfaces[1]?.addresses.push({ family: 4, address: '10.0.0.21', prefixLength: 32 });
+  const recorded = [{ ifname: 'eth0', mac: MAC0, family: 4 as const, address: '10.0.0.21', prefixLength: 32 }];
+  const eth1 = eni(MAC1, 'eni-1', ['10.0.0.30', '10.0.0.21'], '10.0.0.0/24', '10.0.0.253');
+  const failedPrimary = gate(input({ enis: [eth1], failed: [{ mac: MAC0, problems: [{ field: 'netmask', message: 'bad' }] }], interfaces: live.interfaces, recorded }));
+  assert.ok(problemsOf(failedPrimary, MAC1).some((problem) => problem.value === '10.0.0.21' && problem.message.includes('eth0')));
+  // With eth0's metadata valid (and no longer listing it), the move is allowed.
+  const eth0 = eni(MAC0, 'eni-0', ['10.0.0.20'], '10.0.0.0/24', '10.0.0.253');
+  assert.deepEqual(gate(input({ enis: [eth0, eth1], interfaces: live.interfaces, recorded })).failed, []);
+});
