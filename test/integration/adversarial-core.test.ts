@@ -128,6 +128,10 @@ async function adversarial(t: TestContext, sim: SimInstance): Promise<void> {
   await t.test("case 3: eth1 listing eth0's primary IP while eth0's metadata fails: never added to eth1", async () => {
     const claim = { [at(eth1.mac, 'private-ipv4s')]: JSON.stringify([...eth1.privateIps, '10.0.0.20']) };
     await rejected(sim, baseline, 'eth0 netmask invalid', eth1.mac, { ...claim, [at(eth0.mac, 'netmask')]: '255.0.255.0' }, '10.0.0.20');
+    // eth0's secondary IP, added by eni-init (recorded), is not "movable" to eth1 while eth0's metadata fails.
+    const secondary = eth0.privateIps[1] as string;
+    const claimSecondary = { [at(eth1.mac, 'private-ipv4s')]: JSON.stringify([...eth1.privateIps, secondary]), [at(eth0.mac, 'netmask')]: '255.0.255.0' };
+    await rejected(sim, baseline, "eth0's secondary IP", eth1.mac, claimSecondary, secondary);
     // eth0's private-ipv4s failing (5xx until the deadline) instead of its netmask.
     await sim.updateMetadata((config) => {
       config.rawOverrides = claim;
