@@ -44,15 +44,20 @@ export function trustRecorded(
   primary: EniMetadata | undefined,
   numbering: Numbering,
 ): { trusted: RecordedAddress[]; ignored: Conflict[] } {
-  const primaryAddresses = new Set(primary === undefined ? [] : [`4|${primary.primaryIp}`, ...(primary.ipv6s[0] === undefined ? [] : [`6|${primary.ipv6s[0]}`])]);
+  // The primary ENI's own primary addresses on its own interface (elsewhere they are a copy: one eni-init once
+  // added to another interface is removable like any other of its addresses).
+  const primaryInterfaces = new Set(primary === undefined ? [] : live.interfaces.filter((iface) => iface.mac === primary.mac).map((iface) => iface.name));
+  const primaryAddresses = new Set(
+    primary === undefined ? [] : [...primaryInterfaces].flatMap((name) => [`${name}|4|${primary.primaryIp}`, ...(primary.ipv6s[0] === undefined ? [] : [`${name}|6|${primary.ipv6s[0]}`])]),
+  );
   const foreignSources = new Set(live.routes.filter((route) => route.table === 254 && route.prefsrc !== undefined && !ownsLiveRoute(route, numbering)).map((route) => `${route.family}|${route.prefsrc}`));
   // An interface with a default route in main is a primary interface (eth0, a DHCP'd secondary): its first IPv4
   // address is its own primary address (DHCP's, or static), which eni-init never added first. IPv4 only: the
   // kernel lists IPv4 addresses in the order they were added, IPv6 ones newest first.
-  const primaryInterfaces = new Set(live.routes.filter((route) => route.table === 254 && route.dst === 'default' && !ownsLiveRoute(route, numbering)).flatMap((route) => [route.dev, ...(route.nexthops ?? []).map((hop) => hop.dev)]));
+  const defaultRouteInterfaces = new Set(live.routes.filter((route) => route.table === 254 && route.dst === 'default' && !ownsLiveRoute(route, numbering)).flatMap((route) => [route.dev, ...(route.nexthops ?? []).map((hop) => hop.dev)]));
   const firstAddresses = new Set(
     live.interfaces
-      .filter((iface) => primaryInterfaces.has(iface.name))
+      .filter((iface) => defaultRouteInterfaces.has(iface.name))
       .flatMap((iface) => {
         const first = iface.addresses.find((address) => address.family === 4 && reservedName(address.address, 4) === undefined);
         return first === undefined ? [] : [`${iface.name}|4|${first.address}`];
@@ -75,7 +80,7 @@ export function trustRecorded(
     if (value === undefined) continue;
     if (value.prefixLength !== entry.prefixLength) ignore(`the interface holds it as /${value.prefixLength}, not as eni-init adds it`);
     else if (value.dynamic === true) ignore('a leased (DHCP/SLAAC) address, never one eni-init added');
-    else if (primaryAddresses.has(`${entry.family}|${entry.address}`)) ignore("the primary ENI's primary address");
+    else if (primaryAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore("the primary ENI's primary address");
     else if (firstAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore(`the first IPv4 address of ${entry.ifname}, which has a default route in main (its primary address)`)
     else if (foreignSources.has(`${entry.family}|${entry.address}`)) ignore("the source address of a main-table route of another tool (an interface's primary address)");
     else if (reservedName(entry.address, entry.family) !== undefined) ignore(`in the ${reservedName(entry.address, entry.family) as string}`);

@@ -183,12 +183,18 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
         { maxLength: 6 },
       ),
       recorded: fc.array(fc.record({ on: fc.integer({ min: 0, max: 3 }), ip: POOL, wide: fc.boolean() }), { maxLength: 5 }),
+      // One ENI's address placed live on another interface (an attack or a stale copy), maybe recorded there.
+      steal: fc.option(fc.record({ from: fc.nat(), pick: fc.nat(), to: fc.integer({ min: 0, max: 3 }), wide: fc.boolean(), recorded: fc.boolean() }), { nil: undefined }),
+      // Case 3: a secondary ENI lists eth0's primary IP (eth0's own metadata may have failed too).
+      claimPrimary: fc.boolean(),
     }),
   )
-  .map(({ enis, failedMask, complete, primaryRules, mainRoutesFirst, metadataUrl, extraAddresses, routes, rules, recorded }) => {
-    const valid = enis.filter((_, index) => index === 0 || !failedMask[index]);
-    const failed = enis.filter((_, index) => index > 0 && failedMask[index]).map((eni) => ({ mac: eni.mac, eniId: eni.eniId, problems: [{ mac: eni.mac, field: 'netmask', message: 'generated failure' }] }));
+  .map(({ enis, failedMask, complete, primaryRules, mainRoutesFirst, metadataUrl, extraAddresses, routes, rules, recorded, steal, claimPrimary }) => {
     const primary = enis[0] as EniMetadata;
+    const second = enis[1];
+    if (claimPrimary && second !== undefined && !second.privateIpv4s.includes(primary.primaryIp)) second.privateIpv4s = [...second.privateIpv4s, primary.primaryIp];
+    const valid = enis.filter((_, index) => !failedMask[index]);
+    const failed = enis.filter((_, index) => failedMask[index]).map((eni) => ({ mac: eni.mac, eniId: eni.eniId, problems: [{ mac: eni.mac, field: 'netmask', message: 'generated failure' }] }));
     const interfaces: LiveInterface[] = [
       { name: 'lo', index: 1, mac: '', up: true, addresses: [address(4, '127.0.0.1', 8, false), address(6, '::1', 128, false)] },
       ...IFNAMES.map((name, index) => ({ name, index: index + 2, mac: MACS[index] as string, up: index < 2, addresses: [] as LiveInterface['addresses'] })),
@@ -196,6 +202,13 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
     // eth0 as DHCP left it: the primary IP with the subnet prefix, the default route in main.
     interfaces[1]?.addresses.push(address(4, primary.primaryIp, primary.prefixLength, true));
     for (const extra of extraAddresses) interfaces[extra.on + 1]?.addresses.push(address(4, extra.ip, extra.wide ? 24 : 32, extra.dynamic));
+    const stolen: RecordedAddress[] = [];
+    if (steal !== undefined) {
+      const victim = enis[steal.from % enis.length] as EniMetadata;
+      const ip = victim.privateIpv4s[steal.pick % victim.privateIpv4s.length] as string;
+      interfaces[steal.to + 1]?.addresses.push(address(4, ip, steal.wide ? 24 : 32, false));
+      if (steal.recorded) stolen.push({ ifname: IFNAMES[steal.to] as string, mac: MACS[steal.to] as string, family: 4, address: ip, prefixLength: 32 });
+    }
     const liveRoutes: LiveRoute[] = [{ family: 4, table: 254, dst: 'default', gateway: primary.gateway, dev: 'eth0', protocol: 'dhcp' }];
     for (const route of routes) {
       const entry: LiveRoute = { family: 4, table: route.table, dst: route.dst, dev: route.dev, protocol: route.protocol };
@@ -220,7 +233,7 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
       interfaces,
       routes: liveRoutes,
       rules: liveRules,
-      recorded: recorded.map((entry) => ({ ifname: IFNAMES[entry.on] as string, mac: MACS[entry.on] as string, family: 4, address: entry.ip, prefixLength: entry.wide ? 24 : 32 })),
+      recorded: [...recorded.map((entry) => ({ ifname: IFNAMES[entry.on] as string, mac: MACS[entry.on] as string, family: 4 as const, address: entry.ip, prefixLength: entry.wide ? 24 : 32 })), ...stolen],
       primaryRules,
       mainRoutesFirst,
     };

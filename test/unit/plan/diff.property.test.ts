@@ -40,13 +40,14 @@ function deletesOurs(operation: Operation, scenario: Scenario): boolean {
     const live = scenario.interfaces.find((iface) => iface.name === object.ifname)?.addresses.find((entry) => entry.address === object.address);
     const recorded = scenario.recorded.some((entry) => entry.ifname === object.ifname && entry.address === object.address && entry.prefixLength === object.prefixLength);
     const primary = scenario.metadata.enis.find((eni) => eni.mac === scenario.metadata.instance.primaryMac);
+    const onPrimaryInterface = scenario.interfaces.find((iface) => iface.name === object.ifname)?.mac === scenario.metadata.instance.primaryMac;
     return (
       recorded &&
       live !== undefined &&
       live.prefixLength === object.prefixLength &&
       (object.prefixLength === 32 || object.prefixLength === 128) &&
       live.dynamic !== true &&
-      object.address !== primary?.primaryIp
+      !(onPrimaryInterface && object.address === primary?.primaryIp)
     );
   }
   return false;

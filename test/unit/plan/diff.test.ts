@@ -8,7 +8,7 @@ import { MAC0, MAC1, eni, liveState, metadata } from '../fixtures.ts';
 const numbering = { tableBase: 1000, priorityBase: 20000 };
 
 function planFor(meta: MetadataResult, live: LiveState, recorded = [] as Parameters<typeof diff>[0]['recorded']) {
-  const desired = buildDesiredState({ metadata: meta, interfaces: live.interfaces, exclude: [], primaryRules: false, mainRoutesFirst: false, numbering });
+  const desired = buildDesiredState({ metadata: meta, interfaces: live.interfaces, exclude: [], primaryRules: false, mainRoutesFirst: false, numbering, routes: live.routes, recorded });
   return diff({ desired, live, recorded, numbering, allowRemovals: meta.complete });
 }
 
@@ -275,4 +275,16 @@ test('an ENI failed by the semantic gate holds every removal back, like any inva
   const plan = planFor(meta, live);
   assert.ok(!plan.operations.some((operation) => operation.action === 'delete'), JSON.stringify(plan.operations));
   assert.ok(plan.deferred.some((operation) => operation.object.kind === 'rule'), 'the detached ENI\'s rule is held back');
+});
+
+test("a copy of eth0's primary IP that eni-init once added to eth1 (the case-3 residue) is removed from eth1, never from eth0", () => {
+  const live = converged();
+  live.interfaces[2]?.addresses.push({ family: 4, address: '10.0.0.20', prefixLength: 32 });
+  const recorded = [
+    { ifname: 'eth1', mac: MAC1, family: 4 as const, address: '10.0.0.20', prefixLength: 32 },
+    { ifname: 'eth0', mac: MAC0, family: 4 as const, address: '10.0.0.20', prefixLength: 32 },
+  ];
+  const plan = planFor(metadata(), live, recorded);
+  const deleted = plan.operations.filter((operation) => operation.object.kind === 'address').map((operation) => `${(operation.object as { ifname: string }).ifname} ${(operation.object as { address: string }).address}`);
+  assert.deepEqual(deleted, ['eth1 10.0.0.20']);
 });

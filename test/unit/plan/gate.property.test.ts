@@ -144,8 +144,9 @@ test('no address is added that lives on another interface and was not recorded t
         for (const iface of scenario.interfaces) {
           if (iface.name === ifname || iface.mac === macOf.get(ifname)) continue;
           const live = iface.addresses.some((entry) => entry.address === address);
-          const recorded = scenario.recorded.some((entry) => entry.ifname === iface.name && entry.address === address);
-          assert.ok(!live || recorded, `${address} added to ${ifname} while live on ${iface.name}`);
+          // A move is allowed only away from the interface of an ENI whose metadata validated.
+          const movable = scenario.recorded.some((entry) => entry.ifname === iface.name && entry.address === address) && scenario.metadata.enis.some((eni) => eni.mac === iface.mac);
+          assert.ok(!live || movable, `${address} added to ${ifname} while live on ${iface.name}`);
         }
       }
     }),
@@ -153,3 +154,28 @@ test('no address is added that lives on another interface and was not recorded t
   );
 });
 
+
+test("no added rule's source covers an address live on another interface (eth0's included) or the metadata service", () => {
+  fc.assert(
+    fc.property(scenarioArbitrary, (scenario) => {
+      const { plan, desired } = planOf(scenario);
+      for (const operation of plan.operations) {
+        const object = operation.object;
+        if (operation.action !== 'add' || object.kind !== 'rule' || object.from === undefined) continue;
+        const own = desired.enis.find((eni) => eni.mac === operation.mac)?.ifname;
+        assert.ok(!cidrContains(object.from, '100.100.100.200', 4), `${object.from} covers the metadata service`);
+        for (const iface of scenario.interfaces) {
+          if (iface.name === own) continue;
+          for (const live of iface.addresses) {
+            if (live.family !== object.family || !cidrContains(object.from, live.address, live.family)) continue;
+            const movable =
+              scenario.recorded.some((entry) => entry.ifname === iface.name && entry.address === live.address && entry.prefixLength === live.prefixLength) &&
+              scenario.metadata.enis.some((eni) => eni.mac === iface.mac);
+            assert.ok(movable, `${object.from} covers ${live.address} on ${iface.name}`);
+          }
+        }
+      }
+    }),
+    RUNS,
+  );
+});
