@@ -50,7 +50,10 @@ export function trustRecorded(
   const primaryAddresses = new Set(
     primary === undefined ? [] : [...primaryInterfaces].flatMap((name) => [`${name}|4|${primary.primaryIp}`, ...(primary.ipv6s[0] === undefined ? [] : [`${name}|6|${primary.ipv6s[0]}`])]),
   );
-  const foreignSources = new Set(live.routes.filter((route) => route.table === 254 && route.prefsrc !== undefined && !ownsLiveRoute(route, numbering)).map((route) => `${route.family}|${route.prefsrc}`));
+  // The source of another tool's main-table route is the primary address of that route's interface (only there).
+  const foreignSources = new Set(
+    live.routes.filter((route) => route.table === 254 && route.prefsrc !== undefined && !ownsLiveRoute(route, numbering)).map((route) => `${route.dev ?? ''}|${route.family}|${route.prefsrc}`),
+  );
   // An interface with a default route in main is a primary interface (eth0, a DHCP'd secondary): its first IPv4
   // address is its own primary address (DHCP's, or static), which eni-init never added first. IPv4 only: the
   // kernel lists IPv4 addresses in the order they were added, IPv6 ones newest first.
@@ -82,7 +85,7 @@ export function trustRecorded(
     else if (value.dynamic === true) ignore('a leased (DHCP/SLAAC) address, never one eni-init added');
     else if (primaryAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore("the primary ENI's primary address");
     else if (firstAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore(`the first IPv4 address of ${entry.ifname}, which has a default route in main (its primary address)`)
-    else if (foreignSources.has(`${entry.family}|${entry.address}`)) ignore("the source address of a main-table route of another tool (an interface's primary address)");
+    else if (foreignSources.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore("the source address of a main-table route of another tool (an interface's primary address)");
     else if (reservedName(entry.address, entry.family) !== undefined) ignore(`in the ${reservedName(entry.address, entry.family) as string}`);
     else trusted.push(entry);
   }

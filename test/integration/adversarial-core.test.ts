@@ -145,6 +145,22 @@ async function adversarial(t: TestContext, sim: SimInstance): Promise<void> {
     await restore(sim, baseline, 'eth0 private-ipv4s failing');
   });
 
+  await t.test("case 3, the residue of an earlier version (eth0's IP on eth1 with a rule): remove cleans it, eth0 keeps its IP", async () => {
+    const path = `${sim.rootDir}/run/eni-init/state.json`;
+    const state = JSON.parse(readFileSync(path, 'utf8')) as { version: number; addresses: unknown[] };
+    await sim.exec(['ip', 'address', 'add', '10.0.0.20/32', 'dev', 'eth1']);
+    await sim.exec(['ip', 'rule', 'add', 'pref', '20001', 'from', '10.0.0.20', 'lookup', '1001', 'protocol', '203']);
+    writeFileSync(path, JSON.stringify({ ...state, addresses: [...state.addresses, { ifname: 'eth1', mac: eth1.mac, family: 4, address: '10.0.0.20', prefixLength: 32 }] }));
+    // That residue takes eth0's traffic (the metadata client's included) out of eth1: only `remove` can run.
+    const run = await apply(sim, ['remove']);
+    assert.equal(run.code, 0, run.text);
+    assert.ok(!(await addressesOf(sim, 'eth1')).includes('10.0.0.20/32'), 'the copy on eth1 is removed');
+    assert.ok((await addressesOf(sim, 'eth0')).includes('10.0.0.20/24'), 'eth0 keeps its address');
+    assert.doesNotMatch((await sim.exec(['ip', 'rule', 'show'])).stdout, /from 10\.0\.0\.20 /);
+    await assertHealthy(sim, baseline, 'case 3 residue');
+    await restore(sim, baseline, 'case 3 residue');
+  });
+
   await t.test('case 5: the state file is a hint: DHCP and admin addresses listed in it are never deleted', async () => {
     const path = `${sim.rootDir}/run/eni-init/state.json`;
     const state = JSON.parse(readFileSync(path, 'utf8')) as { version: number; addresses: unknown[] };

@@ -288,3 +288,14 @@ test("a copy of eth0's primary IP that eni-init once added to eth1 (the case-3 r
   const deleted = plan.operations.filter((operation) => operation.object.kind === 'address').map((operation) => `${(operation.object as { ifname: string }).ifname} ${(operation.object as { address: string }).address}`);
   assert.deepEqual(deleted, ['eth1 10.0.0.20']);
 });
+
+test("the source of eth0's main route protects that address on eth0 only: a copy on eth1 is removable (remove, no metadata)", () => {
+  const live = converged();
+  live.interfaces[2]?.addresses.push({ family: 4, address: '10.0.0.20', prefixLength: 32 });
+  live.routes.push({ family: 4, table: 254, dst: '10.0.0.0/24', dev: 'eth0', protocol: 'kernel', scope: 'link', prefsrc: '10.0.0.20' });
+  const recorded = [{ ifname: 'eth1', mac: MAC1, family: 4 as const, address: '10.0.0.20', prefixLength: 32 }];
+  const nothing = { enis: [], global: [], protectedTables: new Set<number>(), protectedInterfaces: new Set<string>(), unmanagedInterfaces: [] };
+  const removal = diff({ desired: nothing, live, recorded, numbering, allowRemovals: true });
+  const deleted = removal.operations.filter((operation) => operation.object.kind === 'address').map((operation) => `${(operation.object as { ifname: string }).ifname} ${(operation.object as { address: string }).address}`);
+  assert.deepEqual(deleted, ['eth1 10.0.0.20']);
+});
