@@ -91,6 +91,8 @@ export interface LiveAddress {
   family: Family;
   address: string;
   prefixLength: number;
+  /** Not permanent (a lease: DHCP, SLAAC): never an address eni-init added. */
+  dynamic?: boolean;
 }
 
 export interface LiveInterface {
@@ -116,6 +118,8 @@ export interface LiveRoute {
   protocol: string;
   scope?: string;
   prefsrc?: string;
+  /** A multipath route's next hops (IPv6: routes the kernel merged); then `gateway`/`dev` are absent. */
+  nexthops?: { gateway?: string; dev?: string }[];
 }
 
 export interface LiveRule {

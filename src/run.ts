@@ -122,7 +122,7 @@ function collectProblems(desired: DesiredState, plan: Plan, report: Report): voi
     }
     if (eni.status === 'no-slot') report.problems.push({ code: 'no-slot', message: `ENI ${eni.eniId ?? eni.mac}: no free table slot`, ...where });
   }
-  for (const conflict of plan.conflicts) report.problems.push({ code: 'conflict', message: conflict.message, ...(conflict.mac === undefined ? {} : { mac: conflict.mac }) });
+  for (const conflict of plan.conflicts) report.problems.push({ code: conflict.code ?? 'conflict', message: conflict.message, ...(conflict.mac === undefined ? {} : { mac: conflict.mac }) });
 }
 
 /** One report entry per ENI with its number of operations (counted in one pass). */
@@ -162,6 +162,9 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
     primaryRules: options.primaryRules,
     mainRoutesFirst: options.mainRoutesFirst,
     numbering: numberingOf(options),
+    routes: live.routes,
+    recorded: stored.addresses,
+    metadataUrl: options.metadataUrl,
   });
   const plan = diff({ desired, live, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: metadata.complete });
   report.unmanagedInterfaces = desired.unmanagedInterfaces;
@@ -194,14 +197,16 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   const { cloudInit, applied, after, persisted, liveChanged } = await deps.critical(async () => {
     const cloudInit = options.skipCloudInit ? undefined : await writeCloudInit(deps, report.problems);
     if (cloudInit) report.files.push(cloudInit);
-    const applied = nothingToDo ? { ok: true, recorded: [...stored.addresses] } : await applyOperations(plan.operations, stored.addresses, deps, report);
+    // Only the recorded addresses the plan still trusts are kept: an entry reported as untrusted is reported once.
+    const applied = nothingToDo ? { ok: true, recorded: [...plan.recorded] } : await applyOperations(plan.operations, plan.recorded, deps, report);
     // After the kernel has the state: the manager that owns an interface gets the same state in its own config.
     const persisted = await guarded(() => persistStep(persistInput(options, desired, metadata.complete, false, () => deadline - deps.now()), deps.persist));
     // Nothing changed since the state was read: no second read, no verification; state written only if stale.
     const liveChanged = !nothingToDo || persisted.changed;
     const after = liveChanged ? await deps.kernel.readLive() : live;
     const kept = keepPresent(applied.recorded, after);
-    if (liveChanged || kept.length !== stored.addresses.length) await deps.state.write(kept);
+    // A corrupt or unknown file is rewritten (reported once, not on every run).
+    if (liveChanged || kept.length !== stored.addresses.length || stored.problem !== undefined) await deps.state.write(kept);
     return { cloudInit, applied, after, persisted, liveChanged };
   });
   const verify = !liveChanged
@@ -289,7 +294,8 @@ async function removeAll(options: Options, deps: Deps, report: Report, finish: (
     const persisted = await guarded(() => unpersistStep(() => deadline - deps.now(), deps.persist));
     const current = persisted.changed ? await deps.kernel.readLive() : live;
     const plan = diff({ desired: nothing, live: current, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: true });
-    const applied = await applyOperations(plan.operations, stored.addresses, deps, report);
+    for (const conflict of plan.conflicts) report.problems.push({ code: conflict.code ?? 'conflict', message: conflict.message, ...(conflict.mac === undefined ? {} : { mac: conflict.mac }) });
+    const applied = await applyOperations(plan.operations, plan.recorded, deps, report);
     const after = await deps.kernel.readLive();
     const remaining = keepPresent(applied.recorded, after);
     await deps.state.write(remaining);

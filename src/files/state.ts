@@ -1,8 +1,9 @@
 // The state file: which addresses eni-init added (the kernel keeps no owner tag on addresses); tolerant read, atomic write.
-import { readFile } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { EniInitError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { openRegularNoFollow, readBounded } from './safe-open.ts';
 import type { RecordedAddress } from '../model.ts';
 import { parseMac } from '../net/address.ts';
 
@@ -27,33 +28,63 @@ function validate(entry: unknown): StateAddress | string {
   if (typeof mac !== 'string' || (mac !== '' && parseMac(mac) !== mac)) return `bad mac ${JSON.stringify(mac)}`;
   if (family !== 4 && family !== 6) return `bad family ${JSON.stringify(family)}`;
   if (typeof address !== 'string' || !(family === 4 ? isIPv4(address) : isIPv6(address) && !address.includes('%'))) return `bad IPv${family} address ${JSON.stringify(address)}`;
-  if (!Number.isInteger(prefixLength) || (prefixLength as number) < 0 || (prefixLength as number) > (family === 4 ? 32 : 128)) return `bad prefixLength ${JSON.stringify(prefixLength)}`;
+  // eni-init adds only /32 and /128 addresses: any other entry (an admin's /24, DHCP's address) is not ours.
+  if (prefixLength !== (family === 4 ? 32 : 128)) return `bad prefixLength ${JSON.stringify(prefixLength)} (only /${family === 4 ? 32 : 128} is ever recorded)`;
   return { ifname, mac, family, address, prefixLength: prefixLength as number };
 }
 
 const empty = (): EniState => ({ version: 1, addresses: [] });
 
+/** Far above any real state (256 ENIs x 256 IPs is about 8 MB): a bigger file is not ours. */
+const MAX_STATE_BYTES = 16 * 1024 * 1024;
+
+const kindOf = (stats: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string =>
+  stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : 'not a regular file';
+
 /**
- * Reads the state file. Never throws and never deletes: a missing file is an empty state; an unreadable,
- * corrupt or unknown-version file is an empty state plus `problem`; invalid entries are dropped with `problem`.
+ * The file's text, `null` when absent, or why it cannot be used. Opened without following a symlink and without
+ * blocking (a FIFO at the path would block a plain open or read forever), then checked to be a regular file.
+ */
+async function readRegular(path: string): Promise<string | null | { why: string }> {
+  let opened;
+  try {
+    opened = await openRegularNoFollow(path);
+  } catch (error) {
+    return { why: `cannot be opened (${(error as Error).message})` };
+  }
+  if (opened.kind === 'absent') return null;
+  if (opened.kind === 'symlink') return { why: 'is a symbolic link (not followed)' };
+  if (opened.kind === 'special') return { why: `is ${kindOf(opened.stats)}, not a regular file` };
+  const { handle, stats } = opened;
+  try {
+    if (stats.size > MAX_STATE_BYTES) return { why: `is too large (${stats.size} bytes)` };
+    return (await readBounded(handle, MAX_STATE_BYTES)).toString('utf8');
+  } catch (error) {
+    return { why: `cannot be read (${(error as Error).message})` };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Reads the state file. Never throws, never blocks and never deletes: a missing file is an empty state; a
+ * symlink, FIFO, directory or other non-regular file, an unreadable, corrupt or unknown-version file is an
+ * empty state plus `problem` (the caller rewrites it, so it is reported once); invalid entries are dropped with
+ * `problem`. Entries are only a hint: the plan still checks each against the live state before removing it.
  */
 export async function readState(path: string): Promise<{ state: EniState; problem?: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: empty() };
-    return { state: empty(), problem: `state file ${path} cannot be read (${(error as Error).message}); ignored` };
-  }
+  const text = await readRegular(path);
+  if (text === null) return { state: empty() };
+  if (typeof text !== 'string') return { state: empty(), problem: `state file ${path} cannot be read: it ${text.why}; ignored and rewritten` };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { state: empty(), problem: `state file ${path} is not valid JSON; ignored` };
+    return { state: empty(), problem: `state file ${path} is not valid JSON; ignored and rewritten` };
   }
   if (!isRecord(json) || json.version !== 1 || !Array.isArray(json.addresses)) {
     const version = isRecord(json) ? JSON.stringify(json.version) : 'none';
-    return { state: empty(), problem: `state file ${path} has an unknown format (version ${version}); ignored` };
+    return { state: empty(), problem: `state file ${path} has an unknown format (version ${version}); ignored and rewritten` };
   }
   const addresses: StateAddress[] = [];
   const invalid: string[] = [];
@@ -68,12 +99,19 @@ export async function readState(path: string): Promise<{ state: EniState; proble
   return { state, problem: `state file ${path}: dropped ${invalid.length} invalid entr${invalid.length === 1 ? 'y' : 'ies'} (${shown})` };
 }
 
-/** Writes the state atomically (0644) as JSON with a stable key order and a trailing newline; refuses invalid entries. */
+/**
+ * Writes the state atomically (0644) as JSON with a stable key order and a trailing newline; refuses invalid
+ * entries; replaces a symlink or special file at the path (the link itself, never its target).
+ */
 export async function writeState(path: string, state: EniState): Promise<void> {
   const addresses = state.addresses.map((entry, index) => {
     const result = validate(entry);
     if (typeof result === 'string') throw new EniInitError('internal', `refusing to record address #${index}: ${result}`, { details: { path } });
     return result;
   });
+  // The path is eni-init's own: a symlink, FIFO or socket someone put there is taken away (never followed), so the
+  // file is rewritten and its problem reported once. A directory is left for the write to refuse.
+  const current = await lstat(path).catch(() => undefined);
+  if (current !== undefined && !current.isFile() && !current.isDirectory()) await unlink(path).catch(() => undefined);
   await writeFileAtomic(path, JSON.stringify({ version: 1, addresses }, null, 2) + '\n', { mode: 0o644 });
 }

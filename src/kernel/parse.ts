@@ -36,7 +36,11 @@ function parseAddress(entry: unknown): LiveAddress | undefined {
   const family: Family | undefined = entry.family === 'inet' ? 4 : entry.family === 'inet6' ? 6 : undefined;
   if (family === undefined || !isUint(entry.prefixlen, hostLength(family))) return undefined;
   const address = canonicalIp(entry.local, family);
-  return address === undefined ? undefined : { family, address, prefixLength: entry.prefixlen };
+  if (address === undefined) return undefined;
+  const live: LiveAddress = { family, address, prefixLength: entry.prefixlen };
+  // ip prints `dynamic` for an address without IFA_F_PERMANENT (a lease); eni-init only adds permanent ones.
+  if (entry.dynamic === true) live.dynamic = true;
+  return live;
 }
 
 /**
@@ -110,6 +114,14 @@ function parseRoute(entry: unknown, family: Family): LiveRoute | undefined {
   if (typeof entry.scope === 'string') route.scope = SCOPE_NAMES[entry.scope] ?? entry.scope;
   const prefsrc = canonicalIp(entry.prefsrc, family);
   if (prefsrc !== undefined) route.prefsrc = prefsrc;
+  if (Array.isArray(entry.nexthops)) {
+    // Kept so that a next hop of another tool merged into our route is seen (and never deleted with it).
+    route.nexthops = entry.nexthops.filter(isRecord).map((hop) => {
+      const hopVia = isRecord(hop.via) ? hop.via : undefined;
+      const hopGateway = hop.gateway !== undefined ? canonicalIp(hop.gateway, family) : hopVia ? canonicalIp(hopVia.host, hopVia.family === 'inet' ? 4 : 6) : undefined;
+      return { ...(hopGateway === undefined ? {} : { gateway: hopGateway }), ...(typeof hop.dev === 'string' && hop.dev !== '' ? { dev: hop.dev } : {}) };
+    });
+  }
   return route;
 }
 

@@ -1,8 +1,9 @@
 // Pure: metadata x local interfaces x options -> the objects every ENI should have (desired state).
-import type { DesiredObject, EniMetadata, Family, LiveInterface, MetadataProblem, MetadataResult } from '../model.ts';
+import type { DesiredObject, EniMetadata, Family, LiveInterface, LiveRoute, MetadataProblem, MetadataResult, RecordedAddress } from '../model.ts';
 import { isValidInterfaceName } from '../net/address.ts';
 import { assignSlots, hostPrefix, mainFirstPriority, priorityFor, tableFor } from './numbering.ts';
 import type { Numbering } from './numbering.ts';
+import { gate, metadataAddressOf } from './gate.ts';
 
 export interface DesiredInput {
   metadata: MetadataResult;
@@ -14,6 +15,12 @@ export interface DesiredInput {
   primaryRules: boolean;
   mainRoutesFirst: boolean;
   numbering: Numbering;
+  /** Live routes: the main table's default gateways are never claimed as an ENI's address. */
+  routes?: readonly LiveRoute[];
+  /** Addresses eni-init recorded as added: such an address may move between interfaces. */
+  recorded?: readonly RecordedAddress[];
+  /** `--metadata-url`: its host (when an IP) is never an ENI address, like 100.100.100.200. */
+  metadataUrl?: string;
 }
 
 export type EniStatus = 'managed' | 'excluded' | 'not-selected' | 'missing-interface' | 'ambiguous-interface' | 'unsafe-interface-name' | 'bad-metadata' | 'no-slot';
@@ -43,6 +50,8 @@ export interface DesiredState {
   removalScope?: { tables: Set<number>; interfaces: Set<string> };
   /** Local interfaces with a MAC that the metadata does not list: left alone, reported. */
   unmanagedInterfaces: { name: string; mac: string }[];
+  /** False when the semantic gate failed an ENI: like any invalid value, that holds every removal back. */
+  complete?: boolean;
 }
 
 /** Characters `ip -batch` reads as plain words (Linux allows more, e.g. `#` or quotes; such an ENI is reported, not configured). */
@@ -101,7 +110,19 @@ function managedObjects(eni: EniMetadata, iface: LiveInterface, primary: boolean
 }
 
 export function buildDesiredState(input: DesiredInput): DesiredState {
-  const { metadata, numbering } = input;
+  const { numbering } = input;
+  // The semantic gate first: an ENI with one unsafe value is failed whole, so nothing of it reaches the plan.
+  const gated = gate({
+    enis: input.metadata.enis,
+    failed: input.metadata.failed,
+    primaryMac: input.metadata.instance.primaryMac,
+    interfaces: input.interfaces,
+    ...(input.routes === undefined ? {} : { routes: input.routes }),
+    ...(input.recorded === undefined ? {} : { recorded: input.recorded }),
+    metadataAddresses: metadataAddressOf(input.metadataUrl),
+    numbering,
+  });
+  const metadata: MetadataResult = { ...input.metadata, enis: gated.enis, failed: gated.failed };
   const byMac = interfacesByMac(input.interfaces);
   const primaryMac = metadata.instance.primaryMac;
   const listed = [
@@ -117,6 +138,7 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
   const excluded = (mac: string, ifname: string | undefined) => input.exclude.includes(mac) || (ifname !== undefined && input.exclude.includes(ifname));
 
   const state: DesiredState = { enis: [], global: [], protectedTables: new Set(), protectedInterfaces: new Set(), unmanagedInterfaces: [] };
+  if (gated.failed.length > input.metadata.failed.length) state.complete = false;
   for (const { mac, eni, failed } of listed) {
     const match = byMac.get(mac);
     const iface = match === 'ambiguous' ? undefined : match;

@@ -1,8 +1,11 @@
 // Pure: desired state x live kernel state x recorded addresses -> ordered operations over eni-init's own objects only.
-import type { DesiredObject, LiveState, Operation, RecordedAddress } from '../model.ts';
+import type { DesiredObject, LiveRoute, LiveState, Operation, RecordedAddress } from '../model.ts';
 export type { RecordedAddress } from '../model.ts';
 import type { DesiredState } from './desired.ts';
-import { PROTOCOL_NAMES, ownsPriority, ownsTable } from './numbering.ts';
+import { ownsLiveRoute, ownsLiveRule, trustRecorded } from './ownership.ts';
+import type { Conflict } from './ownership.ts';
+export { ownsLiveRoute, ownsLiveRule, trustRecorded } from './ownership.ts';
+export type { Conflict } from './ownership.ts';
 import type { Numbering } from './numbering.ts';
 
 
@@ -15,16 +18,13 @@ export interface DiffInput {
   allowRemovals: boolean;
 }
 
-export interface Conflict {
-  mac?: string;
-  message: string;
-}
-
 export interface Plan {
   operations: Operation[];
   /** Removals held back (metadata incomplete, or the object belongs to a protected ENI). */
   deferred: Operation[];
   conflicts: Conflict[];
+  /** The recorded addresses still trusted as ours (what the state file should keep); the rest is in `conflicts`. */
+  recorded: RecordedAddress[];
 }
 
 /** Identity of an object: two objects with the same key are the same kernel object. */
@@ -50,6 +50,14 @@ function sameRoute(a: Route, b: Route): boolean {
   return a.ifname === b.ifname && a.gateway === b.gateway && a.prefsrc === b.prefsrc && a.scope === b.scope;
 }
 
+function routeObject(route: LiveRoute): Route {
+  const object: Route = { kind: 'route', family: route.family, table: route.table, dst: route.dst, ifname: route.dev ?? '' };
+  if (route.gateway !== undefined) object.gateway = route.gateway;
+  if (route.prefsrc !== undefined) object.prefsrc = route.prefsrc;
+  if (route.scope === 'link') object.scope = 'link';
+  return object;
+}
+
 export function diff(input: DiffInput): Plan {
   const { desired, live, numbering } = input;
   const operations: Operation[] = [];
@@ -67,17 +75,12 @@ export function diff(input: DiffInput): Plan {
   }
   for (const object of desired.global) wanted.set(objectKey(object), { object });
 
-  // Live objects by key; `owned` marks what carries our tag inside our ranges.
-  const liveRoutes = new Map<string, { object: Route; owned: boolean; protocol: string }>();
+  // Live routes by key, every one of them: ours and another tool's can share a key (prepended, appended, merged).
+  const liveRoutes = new Map<string, { route: LiveRoute; object: Route; owned: boolean }[]>();
   for (const route of live.routes) {
-    const object: Route = { kind: 'route', family: route.family, table: route.table, dst: route.dst, ifname: route.dev ?? '' };
-    if (route.gateway !== undefined) object.gateway = route.gateway;
-    if (route.prefsrc !== undefined) object.prefsrc = route.prefsrc;
-    if (route.scope === 'link') object.scope = 'link';
-    const owned = PROTOCOL_NAMES.has(route.protocol) && ownsTable(route.table, numbering);
-    // The same route can exist twice (ours and a manager's copy with another metric): ours is the one that counts.
+    const object = routeObject(route);
     const key = objectKey(object);
-    if (!liveRoutes.get(key)?.owned) liveRoutes.set(key, { object, owned, protocol: route.protocol });
+    liveRoutes.set(key, [...(liveRoutes.get(key) ?? []), { route, object, owned: ownsLiveRoute(route, numbering) }]);
   }
   const liveRules = new Map<string, { object: Rule; owned: boolean }>();
   for (const rule of live.rules) {
@@ -86,7 +89,7 @@ export function diff(input: DiffInput): Plan {
     const object: Rule = { kind: 'rule', family: rule.family, priority: rule.priority, table };
     if (rule.from !== undefined) object.from = rule.from;
     if (rule.suppressPrefixLength !== undefined) object.suppressPrefixLength = rule.suppressPrefixLength;
-    const owned = rule.protocol !== undefined && PROTOCOL_NAMES.has(rule.protocol) && ownsPriority(rule.priority, numbering);
+    const owned = ownsLiveRule(rule, numbering);
     // A manager that persists the ENI adds its own copy of our rule (proto static): ours must still be seen.
     const key = objectKey(object);
     if (!liveRules.get(key)?.owned) liveRules.set(key, { object, owned });
@@ -94,25 +97,6 @@ export function diff(input: DiffInput): Plan {
   const ifaces = new Map(live.interfaces.map((iface) => [iface.name, iface]));
   const hasAddress = (ifname: string, address: string, prefixLength?: number) =>
     ifaces.get(ifname)?.addresses.some((entry) => entry.address === address && (prefixLength === undefined || entry.prefixLength === prefixLength)) ?? false;
-
-  for (const [key, { object, mac }] of wanted) {
-    const withMac = (operation: Operation): Operation => (mac === undefined ? operation : { ...operation, mac });
-    if (object.kind === 'link-up') {
-      if (!(ifaces.get(object.ifname)?.up ?? false)) operations.push(withMac({ action: 'add', object, reason: 'interface is down' }));
-    } else if (object.kind === 'address') {
-      if (!hasAddress(object.ifname, object.address)) operations.push(withMac({ action: 'add', object, reason: 'private IP in metadata' }));
-    } else if (object.kind === 'route') {
-      const current = liveRoutes.get(key);
-      if (!current) operations.push(withMac({ action: 'add', object, reason: 'ENI table route' }));
-      else if (!current.owned) {
-        // The same route from the network manager that persists this ENI (proto static, kernel, ...) is what we want.
-        if (!sameRoute(current.object, object)) conflicts.push({ ...(mac === undefined ? {} : { mac }), message: `table ${object.table} already has a ${object.dst} route of another tool (proto ${current.protocol}); left alone` });
-      }
-      else if (!sameRoute(current.object, object)) operations.push(withMac({ action: 'replace', object, reason: 'route differs from metadata' }));
-    } else if (!liveRules.has(key)) {
-      operations.push(withMac({ action: 'add', object, reason: object.table === 'main' ? 'main routes first' : 'private IP rule' }));
-    }
-  }
 
   const scope = desired.removalScope;
   const inScope = (object: DesiredObject): boolean => {
@@ -130,15 +114,67 @@ export function diff(input: DiffInput): Plan {
           ? macOfTable.get(object.table)
           : undefined;
     const operation: Operation = { action: 'delete', object, reason, ...(mac === undefined ? {} : { mac }) };
-    (input.allowRemovals && !protectedObject ? removals : deferred).push(operation);
+    (input.allowRemovals && desired.complete !== false && !protectedObject ? removals : deferred).push(operation);
   };
+  const routeProtected = (object: Route) => desired.protectedTables.has(object.table) || desired.protectedInterfaces.has(object.ifname);
+  /** Exact delete of our own route: with its gateway, device and our protocol, so the kernel never picks another tool's. */
+  const removeOwnRoute = (entry: { route: LiveRoute; object: Route }, reason: string) => {
+    if (entry.route.nexthops !== undefined) {
+      // The kernel shows a merged multipath route with its first route's protocol: only that first next hop is ours.
+      const [first] = entry.route.nexthops;
+      if (first?.dev === undefined) return;
+      const hop: Route = { kind: 'route', family: entry.route.family, table: entry.route.table, dst: entry.route.dst, ifname: first.dev };
+      if (first.gateway !== undefined) hop.gateway = first.gateway;
+      remove(hop, reason, routeProtected(hop));
+    } else remove(entry.object, reason, routeProtected(entry.object));
+  };
+
+  const handledRoutes = new Set<string>();
+  for (const [key, { object, mac }] of wanted) {
+    const withMac = (operation: Operation): Operation => (mac === undefined ? operation : { ...operation, mac });
+    const where = mac === undefined ? {} : { mac };
+    if (object.kind === 'link-up') {
+      if (!(ifaces.get(object.ifname)?.up ?? false)) operations.push(withMac({ action: 'add', object, reason: 'interface is down' }));
+    } else if (object.kind === 'address') {
+      if (!hasAddress(object.ifname, object.address)) operations.push(withMac({ action: 'add', object, reason: 'private IP in metadata' }));
+    } else if (object.kind === 'route') {
+      handledRoutes.add(key);
+      const entries = liveRoutes.get(key) ?? [];
+      const mine = entries.filter((entry) => entry.owned);
+      const foreign = entries.filter((entry) => !entry.owned);
+      const merged = mine.find((entry) => entry.route.nexthops !== undefined);
+      const satisfies = (entry: { route: LiveRoute; object: Route }) =>
+        entry.route.nexthops === undefined ? sameRoute(entry.object, object) : entry.route.nexthops.some((hop) => hop.gateway === object.gateway && hop.dev === object.ifname);
+      if (merged !== undefined) {
+        // Another tool's next hop merged into ours (IPv6 multipath): touching the route would take it away too.
+        conflicts.push({ code: 'conflict', ...where, message: `table ${object.table}: the ${object.dst} route of eni-init has next hops of another tool merged in; left alone` });
+      } else if (entries.some(satisfies)) {
+        // Ours (or the same route of the manager that persists this ENI) is there; stale ones of ours go, exactly.
+        for (const entry of mine) if (!satisfies(entry)) removeOwnRoute(entry, 'route differs from metadata');
+      } else if (foreign.length > 0) {
+        const protocols = [...new Set(foreign.map((entry) => entry.route.protocol))].join(', ');
+        conflicts.push({ code: 'conflict', ...where, message: `table ${object.table} already has a ${object.dst} route of another tool (proto ${protocols}); left alone` });
+      } else {
+        // Our route changed (a new gateway): exact delete of ours, then add; never `replace`, which takes the first
+        // route at that key, whoever it belongs to.
+        for (const entry of mine) operations.push(withMac({ action: 'delete', object: entry.object, reason: 'route differs from metadata' }));
+        operations.push(withMac({ action: 'add', object, reason: mine.length > 0 ? 'route differs from metadata' : 'ENI table route' }));
+      }
+    } else if (!liveRules.has(key)) {
+      operations.push(withMac({ action: 'add', object, reason: object.table === 'main' ? 'main routes first' : 'private IP rule' }));
+    }
+  }
+
   for (const [key, { object, owned }] of liveRules) {
     if (owned && !wanted.has(key)) remove(object, 'no longer in metadata', typeof object.table === 'number' && desired.protectedTables.has(object.table));
   }
-  for (const [key, { object, owned }] of liveRoutes) {
-    if (owned && !wanted.has(key)) remove(object, 'no longer in metadata', desired.protectedTables.has(object.table) || desired.protectedInterfaces.has(object.ifname));
+  for (const [key, entries] of liveRoutes) {
+    if (handledRoutes.has(key)) continue;
+    for (const entry of entries) if (entry.owned) removeOwnRoute(entry, 'no longer in metadata');
   }
-  for (const recorded of input.recorded) {
+  const { trusted, ignored } = trustRecorded(input.recorded, live, desired.enis.find((eni) => eni.primary)?.metadata, numbering);
+  conflicts.push(...ignored);
+  for (const recorded of trusted) {
     const object: DesiredObject = { kind: 'address', family: recorded.family, ifname: recorded.ifname, address: recorded.address, prefixLength: recorded.prefixLength };
     // Only the exact address we added: the same IP with another prefix (say DHCP's /24) is someone else's.
     if (!wanted.has(objectKey(object)) && hasAddress(recorded.ifname, recorded.address, recorded.prefixLength)) {
@@ -148,7 +184,7 @@ export function diff(input: DiffInput): Plan {
 
   operations.sort((a, b) => ORDER[a.object.kind] - ORDER[b.object.kind] || routeOrder(a.object) - routeOrder(b.object));
   removals.sort((a, b) => ORDER[b.object.kind] - ORDER[a.object.kind]);
-  return { operations: [...operations, ...removals], deferred, conflicts };
+  return { operations: [...operations, ...removals], deferred, conflicts, recorded: trusted };
 }
 
 /** Subnet routes go in before default routes, so the gateway is reachable inside the table. */

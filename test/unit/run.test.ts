@@ -216,3 +216,47 @@ test('a preflight refusal (no CAP_NET_ADMIN, report path a FIFO) ends the run be
     assert.deepEqual(w.batches, []);
   }
 });
+
+test('a corrupt state file is reported once and rewritten, even when nothing else changes', async () => {
+  const { eni, MAC0 } = await import('./fixtures.ts');
+  const meta = () => metadata({ enis: [eni(MAC0, 'eni-0', ['10.0.0.20'], '10.0.0.0/24', '10.0.0.253')] });
+  const w = world(async () => meta());
+  let stored: { addresses: never[]; problem?: string } = { addresses: [], problem: 'state file /run/eni-init/state.json is not valid JSON; ignored and rewritten' };
+  w.deps.state = {
+    read: async () => stored,
+    write: async () => {
+      w.stateWrites += 1;
+      stored = { addresses: [] };
+    },
+  };
+  const first = await run(opts('apply', { skipCloudInit: true }), w.deps);
+  assert.deepEqual(w.batches, []);
+  assert.equal(w.stateWrites, 1, 'rewritten');
+  assert.equal(first.problems.filter((problem) => problem.code === 'state-file').length, 1);
+  const second = await run(opts('apply', { skipCloudInit: true }), w.deps);
+  assert.equal(w.stateWrites, 1, 'not rewritten again');
+  assert.deepEqual(second.problems, []);
+  assert.equal(second.exitCode, EXIT.OK);
+});
+
+test("an untrusted state entry (eth0's DHCP address as a /32) is reported once, never deleted, and dropped from the state", async () => {
+  const { eni, MAC0 } = await import('./fixtures.ts');
+  const meta = () => metadata({ enis: [eni(MAC0, 'eni-0', ['10.0.0.20'], '10.0.0.0/24', '10.0.0.253')] });
+  const live = liveState();
+  const eth0 = live.interfaces.find((entry) => entry.name === 'eth0');
+  if (eth0) eth0.addresses = [{ family: 4, address: '10.0.0.20', prefixLength: 32 }];
+  const w = world(async () => meta(), live);
+  const written: unknown[] = [];
+  w.deps.state = {
+    read: async () => ({ addresses: [{ ifname: 'eth0', mac: MAC0, family: 4, address: '10.0.0.20', prefixLength: 32 }] }),
+    write: async (addresses) => {
+      written.push(addresses);
+    },
+  };
+  for (const command of ['apply', 'remove'] as const) {
+    const report = await run(opts(command, { skipCloudInit: true }), w.deps);
+    assert.ok(!w.batches.flat().some((line) => line.includes('10.0.0.20')), `${command}: ${JSON.stringify(w.batches)}`);
+    assert.ok(report.problems.some((problem) => problem.code === 'state-file' && problem.message.includes('10.0.0.20/32')), command);
+  }
+  assert.deepEqual(written, [[], []], 'the entry is dropped from the state file');
+});

@@ -64,3 +64,47 @@ test('writeState refuses invalid entries before writing', async () => {
   await assert.rejects(writeState(path, { version: 1, addresses: [{ ...A, address: '10.0.0.1\nx' }] }), /refusing to record/);
   assert.equal(existsSync(path), false);
 });
+
+test('a symlink, FIFO or directory at the path is never followed, never blocks: a clear problem, empty state', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { symlinkSync } = await import('node:fs');
+  const target = join(dir, 'elsewhere.json');
+  writeFileSync(target, JSON.stringify({ version: 1, addresses: [A] }));
+  const link = join(dir, 'link.json');
+  symlinkSync(target, link);
+  const linked = await readState(link);
+  assert.deepEqual(linked.state.addresses, [], 'the file behind the link is not read');
+  assert.match(linked.problem ?? '', /symbolic link/);
+  const fifo = join(dir, 'fifo.json');
+  execFileSync('mkfifo', [fifo]);
+  const started = Date.now();
+  const piped = await readState(fifo);
+  assert.ok(Date.now() - started < 2000, 'no wait for a writer');
+  assert.match(piped.problem ?? '', /a FIFO, not a regular file/);
+  assert.match((await readState(dir)).problem ?? '', /a directory, not a regular file/);
+});
+
+test('an entry that is not a /32 or /128 (an admin /24, a DHCP address) is dropped with a problem', async () => {
+  const path = join(dir, 'prefix.json');
+  writeFileSync(path, JSON.stringify({ version: 1, addresses: [A, { ...A, address: '10.0.1.7', prefixLength: 24 }, { ...B, prefixLength: 64 }] }));
+  const { state, problem } = await readState(path);
+  assert.deepEqual(state.addresses, [A]);
+  assert.match(problem ?? '', /dropped 2 invalid entries/);
+  assert.match(problem ?? '', /only \/32/);
+});
+
+test('writing replaces a symlink or FIFO at the path, never the file a symlink points at', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { lstatSync, symlinkSync } = await import('node:fs');
+  const target = join(dir, 'target.txt');
+  writeFileSync(target, 'keep me');
+  const link = join(dir, 'write-link.json');
+  symlinkSync(target, link);
+  await writeState(link, { version: 1, addresses: [A] });
+  assert.ok(lstatSync(link).isFile());
+  assert.equal(readFileSync(target, 'utf8'), 'keep me');
+  const fifo = join(dir, 'write-fifo.json');
+  execFileSync('mkfifo', [fifo]);
+  await writeState(fifo, { version: 1, addresses: [A] });
+  assert.deepEqual((await readState(fifo)).state.addresses, [A]);
+});

@@ -48,6 +48,26 @@ test('interfaces: MAC only for Ethernet, UP flag, link-local IPv6 kept', () => {
   );
 });
 
+test('addresses: a leased (dynamic) address is marked, a permanent one is not', () => {
+  const [link] = parseLinksAndAddresses([
+    {
+      ifindex: 2,
+      ifname: 'eth0',
+      link_type: 'ether',
+      address: '00:16:3e:00:00:01',
+      flags: ['UP'],
+      addr_info: [
+        { family: 'inet', local: '10.0.0.20', prefixlen: 24, dynamic: true },
+        { family: 'inet', local: '10.0.0.21', prefixlen: 32 },
+      ],
+    },
+  ]);
+  assert.deepEqual(link?.addresses, [
+    { family: 4, address: '10.0.0.20', prefixLength: 24, dynamic: true },
+    { family: 4, address: '10.0.0.21', prefixLength: 32 },
+  ]);
+});
+
 test('routes: table names and numbers, host routes get a length, boot when protocol is missing, non-unicast skipped', () => {
   const routes4 = parseRoutes(json('route4.json'), 4);
   assert.ok(routes4.some((r) => r.table === 1001 && r.dst === '10.9.9.9/32'));
@@ -55,7 +75,16 @@ test('routes: table names and numbers, host routes get a length, boot when proto
   assert.ok(routes4.some((r) => r.table === 254 && r.dst === 'default' && r.protocol === 'boot'));
   assert.ok(!routes4.some((r) => r.dst === '10.30.0.0/16'), 'unreachable skipped');
   assert.ok(!routes4.some((r) => r.table === 255), 'local/broadcast skipped');
-  assert.deepEqual(routes4.find((r) => r.dst === '10.40.0.0/16'), { family: 4, table: 1002, dst: '10.40.0.0/16', protocol: 'boot' }, 'multipath kept bare');
+  assert.deepEqual(routes4.find((r) => r.dst === '10.40.0.0/16'), {
+    family: 4,
+    table: 1002,
+    dst: '10.40.0.0/16',
+    protocol: 'boot',
+    nexthops: [
+      { gateway: '10.0.1.253', dev: 'eth1' },
+      { gateway: '10.0.2.253', dev: 'eth2' },
+    ],
+  }, 'multipath: no gateway/dev of its own, its next hops kept');
   const routes6 = parseRoutes(json('route6.json'), 6);
   assert.ok(routes6.some((r) => r.table === 1001 && r.dst === '2001:db8:9::9/128'));
   assert.ok(!routes6.some((r) => r.dst === '2001:db8:77::/48'), 'source-specific skipped');

@@ -121,3 +121,25 @@ test('IPv6 side unknown (ipv6Problems): the IPv4 side is configured, the problem
   assert.ok(!eth1?.objects.some((object) => 'family' in object && object.family === 6));
   assert.ok(state.protectedTables.has(1001) && state.protectedInterfaces.has('eth1'));
 });
+
+test('the semantic gate runs before the desired state: an ENI it fails has no objects and is protected', () => {
+  const meta = metadata();
+  meta.enis[2] = eni(MAC2, 'eni-2', ['0.0.0.0', '0.0.0.1'], '0.0.0.0/8', '0.0.0.253');
+  const state = buildDesiredState(base({ metadata: meta }));
+  const eth2 = state.enis.find((entry) => entry.mac === MAC2);
+  assert.equal(eth2?.status, 'bad-metadata');
+  assert.deepEqual(eth2?.objects, []);
+  assert.ok(eth2?.problems.some((problem) => problem.field === 'private-ipv4s' && problem.value === '0.0.0.0'));
+  assert.ok(state.protectedInterfaces.has('eth2'));
+  assert.ok(state.protectedTables.has(1002));
+  assert.equal(state.enis.find((entry) => entry.mac === MAC1)?.status, 'managed', 'the others are still configured');
+});
+
+test('the --metadata-url host and the main-table gateway reach the gate', () => {
+  const meta = metadata();
+  meta.enis[1] = eni(MAC1, 'eni-1', ['10.0.0.30', '10.0.0.99'], '10.0.0.0/24', '10.0.0.253');
+  const failed = (overrides: Partial<DesiredInput>) => buildDesiredState(base({ metadata: meta, ...overrides })).enis.find((entry) => entry.mac === MAC1)?.status === 'bad-metadata';
+  assert.equal(failed({}), false);
+  assert.equal(failed({ metadataUrl: 'http://10.0.0.99/' }), true);
+  assert.equal(failed({ routes: [{ family: 4, table: 254, dst: 'default', gateway: '10.0.0.99', dev: 'eth0', protocol: 'dhcp' }] }), true);
+});
