@@ -8,7 +8,7 @@ import { helpText } from './cli/help.ts';
 import type { Options } from './cli/spec.ts';
 import { EXIT, InterruptedError, exitCodeFor } from './errors.ts';
 import { preflight, readConfigSync } from './preflight.ts';
-import { REPORT_SCHEMA_VERSION } from './report/report.ts';
+import { emptyReport } from './report/report.ts';
 import type { Report } from './report/report.ts';
 import { createLogger } from './log.ts';
 import type { Logger } from './log.ts';
@@ -119,21 +119,10 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
 /** The report of a run stopped by a signal before it changed anything. */
 function interruptedReport(options: Options, startedAt: number, signal: StopSignal): Report {
   return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: 'eni-init',
-    version: VERSION,
-    command: options.command,
-    startedAt: new Date(startedAt).toISOString(),
+    ...emptyReport(options.command, VERSION, startedAt),
     durationMs: Date.now() - startedAt,
     outcome: 'interrupted',
     exitCode: EXIT.INTERRUPTED,
-    dryRun: options.command === 'plan' || options.command === 'status',
-    enis: [],
-    unmanagedInterfaces: [],
-    files: [],
-    changes: [],
-    deferred: [],
-    problems: [],
     error: { code: 'interrupted', message: `stopped by ${signal} before changing anything` },
   };
 }

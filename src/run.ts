@@ -12,7 +12,7 @@ import type { Plan, RecordedAddress } from './plan/diff.ts';
 import type { Numbering } from './plan/numbering.ts';
 import { renderBatches } from './apply/batch.ts';
 import { CLOUD_INIT_CONTENT, CLOUD_INIT_FILE, cloudInitDecision } from './files/cloudinit.ts';
-import { REPORT_SCHEMA_VERSION, changeEntry, eniReport } from './report/report.ts';
+import { changeEntry, emptyReport, eniReport } from './report/report.ts';
 import type { FileEntry, Outcome, Problem, Report } from './report/report.ts';
 import { persistStep, unpersistStep } from './persist/step.ts';
 import type { PersistDeps } from './persist/step.ts';
@@ -53,23 +53,8 @@ export interface Deps {
 export async function run(options: Options, deps: Deps): Promise<Report> {
   const startedAt = deps.now();
   const deadline = startedAt + options.deadlineSeconds * 1000;
-  const report: Report = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: 'eni-init',
-    version: deps.version,
-    command: options.command,
-    startedAt: new Date(startedAt).toISOString(),
-    durationMs: 0,
-    outcome: 'internal',
-    exitCode: EXIT.INTERNAL,
-    dryRun: options.command === 'plan' || options.command === 'status',
-    enis: [],
-    unmanagedInterfaces: [],
-    files: [],
-    changes: [],
-    deferred: [],
-    problems: [],
-  };
+  const report: Report = emptyReport(options.command, deps.version, startedAt);
+
   const finish = (outcome: Outcome, exitCode: number): Report => {
     report.outcome = outcome;
     report.exitCode = exitCode;

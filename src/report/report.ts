@@ -3,6 +3,7 @@ import type { InstanceInfo, Operation } from '../model.ts';
 import type { Command } from '../cli/spec.ts';
 import type { DesiredEni, EniStatus } from '../plan/desired.ts';
 import { commandFor, familyOf } from '../apply/batch.ts';
+import { EXIT } from '../errors.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -98,6 +99,27 @@ export interface Report {
   deferred: ChangeEntry[];
   problems: Problem[];
   error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/** A report with nothing in it yet: the outcome says `internal` until the run finishes it. */
+export function emptyReport(command: Command, version: string, startedAt: number): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: 'eni-init',
+    version,
+    command,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: 0,
+    outcome: 'internal',
+    exitCode: EXIT.INTERNAL,
+    dryRun: command === 'plan' || command === 'status',
+    enis: [],
+    unmanagedInterfaces: [],
+    files: [],
+    changes: [],
+    deferred: [],
+    problems: [],
+  };
 }
 
 export function changeEntry(operation: Operation, failed?: string): ChangeEntry {

@@ -1,7 +1,9 @@
 // fast-check generators for the pure core's property tests: metadata (hostile values included) and live states
 // with foreign rules, routes and addresses beside eni-init's own.
 import fc from 'fast-check';
-import type { EniMetadata, Family, LiveInterface, LiveRoute, LiveRule, MetadataResult, RecordedAddress } from '../../../src/model.ts';
+import type { EniMetadata, Family, LiveInterface, LiveRoute, LiveRule, LiveState, MetadataResult, RecordedAddress } from '../../../src/model.ts';
+import { buildDesiredState } from '../../../src/plan/desired.ts';
+import { diff } from '../../../src/plan/diff.ts';
 import { networkOf, parseIpv6 } from '../../../src/net/address.ts';
 
 export const NUMBERING = { tableBase: 1000, priorityBase: 20000 };
@@ -240,3 +242,21 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc
     if (metadataUrl !== undefined) scenario.metadataUrl = metadataUrl;
     return scenario;
   });
+
+/** The pure core over one scenario: desired state and plan against its live state. */
+export function planOf(scenario: Scenario) {
+  const live: LiveState = { interfaces: scenario.interfaces, routes: scenario.routes, rules: scenario.rules };
+  const desired = buildDesiredState({
+    metadata: scenario.metadata,
+    interfaces: live.interfaces,
+    exclude: [],
+    primaryRules: scenario.primaryRules,
+    mainRoutesFirst: scenario.mainRoutesFirst,
+    numbering: NUMBERING,
+    routes: live.routes,
+    recorded: scenario.recorded,
+    ...(scenario.metadataUrl === undefined ? {} : { metadataUrl: scenario.metadataUrl }),
+  });
+  const plan = diff({ desired, live, recorded: scenario.recorded, numbering: NUMBERING, allowRemovals: scenario.metadata.complete });
+  return { live, desired, plan };
+}

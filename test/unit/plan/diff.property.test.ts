@@ -3,10 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildDesiredState } from '../../../src/plan/desired.ts';
 import { diff } from '../../../src/plan/diff.ts';
-import type { LiveState, Operation } from '../../../src/model.ts';
-import { NUMBERING, scenarioArbitrary } from './arbitraries.ts';
+import type { Operation } from '../../../src/model.ts';
+import { NUMBERING, planOf, scenarioArbitrary } from './arbitraries.ts';
 import type { Scenario } from './arbitraries.ts';
 
 const RUNS = { numRuns: 200, seed: Number(process.env.FC_SEED ?? 20261202) };
@@ -56,18 +55,7 @@ function deletesOurs(operation: Operation, scenario: Scenario): boolean {
 test('no deletion of an object that is not ours (foreign rules, routes and addresses beside ours), in apply and in remove', () => {
   fc.assert(
     fc.property(scenarioArbitrary, (scenario) => {
-      const live: LiveState = { interfaces: scenario.interfaces, routes: scenario.routes, rules: scenario.rules };
-      const desired = buildDesiredState({
-        metadata: scenario.metadata,
-        interfaces: live.interfaces,
-        exclude: [],
-        primaryRules: scenario.primaryRules,
-        mainRoutesFirst: scenario.mainRoutesFirst,
-        numbering: NUMBERING,
-        routes: live.routes,
-        recorded: scenario.recorded,
-      });
-      const plan = diff({ desired, live, recorded: scenario.recorded, numbering: NUMBERING, allowRemovals: scenario.metadata.complete });
+      const { live, plan } = planOf(scenario);
       const nothing = { enis: [], global: [], protectedTables: new Set<number>(), protectedInterfaces: new Set<string>(), unmanagedInterfaces: [] };
       const removal = diff({ desired: nothing, live, recorded: scenario.recorded, numbering: NUMBERING, allowRemovals: true });
       for (const operation of [...plan.operations, ...plan.deferred, ...removal.operations]) {

@@ -3,33 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildDesiredState } from '../../../src/plan/desired.ts';
-import { diff } from '../../../src/plan/diff.ts';
 import { gate, metadataAddressOf, reservedName } from '../../../src/plan/gate.ts';
 import { renderBatches } from '../../../src/apply/batch.ts';
-import type { DesiredObject, Family, LiveState } from '../../../src/model.ts';
+import type { DesiredObject, Family } from '../../../src/model.ts';
 import { cidrContains, networkOf } from '../../../src/net/address.ts';
-import { HOSTILE_V4, HOSTILE_V6, NUMBERING, scenarioArbitrary } from './arbitraries.ts';
-import type { Scenario } from './arbitraries.ts';
+import { HOSTILE_V4, HOSTILE_V6, NUMBERING, planOf, scenarioArbitrary } from './arbitraries.ts';
 
 const RUNS = { numRuns: 200, seed: Number(process.env.FC_SEED ?? 20261202) };
 
-function planOf(scenario: Scenario) {
-  const live: LiveState = { interfaces: scenario.interfaces, routes: scenario.routes, rules: scenario.rules };
-  const desired = buildDesiredState({
-    metadata: scenario.metadata,
-    interfaces: live.interfaces,
-    exclude: [],
-    primaryRules: scenario.primaryRules,
-    mainRoutesFirst: scenario.mainRoutesFirst,
-    numbering: NUMBERING,
-    routes: live.routes,
-    recorded: scenario.recorded,
-    ...(scenario.metadataUrl === undefined ? {} : { metadataUrl: scenario.metadataUrl }),
-  });
-  const plan = diff({ desired, live, recorded: scenario.recorded, numbering: NUMBERING, allowRemovals: scenario.metadata.complete });
-  return { live, desired, plan };
-}
 
 // The grammar of every `ip` line eni-init means to run (after `ip -4`/`ip -6 -batch`), tag and ranges included.
 const IFNAME = '[A-Za-z0-9_.@+-]{1,15}';
