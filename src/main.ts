@@ -16,6 +16,7 @@ import { removeFileIfContent, writeFileAtomic } from './files/atomic.ts';
 import { acquireLock } from './files/lock.ts';
 import { readState, writeState } from './files/state.ts';
 import { runCommand } from './persist/command.ts';
+import { stagedNetplan } from './persist/netplan-stage.ts';
 import { NO_FACTS } from './persist/facts.ts';
 import { listOwnFiles } from './persist/own-files.ts';
 import { probeManagers } from './persist/probe.ts';
@@ -86,7 +87,7 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
       },
       // Under --root the running managers are not the target's: nothing is probed or activated.
       probe: async (timeoutMs) => (liveHost ? probeManagers(runCommand, await kernel.listInterfaces(), timeoutMs) : NO_FACTS),
-      ...(liveHost ? { run: runCommand } : {}),
+      ...(liveHost ? { run: runCommand, netplan: stagedNetplan(runCommand) } : {}),
       listOwnFiles: () => listOwnFiles(at),
     },
     lock: (deadline) => acquireLock(at(`${RUN_DIR}/lock`), { deadline, log }),

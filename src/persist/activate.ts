@@ -3,7 +3,8 @@ import type { Problem } from '../report/report.ts';
 import type { CommandRunner } from './command.ts';
 import { describeFailure } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
-import { probeTimeout } from './facts.ts';
+import { nmManages, probeTimeout } from './facts.ts';
+import type { NetplanStager } from './netplan-stage.ts';
 import { keyfileUuid } from './own-files.ts';
 import type { Ownership } from './owner.ts';
 import type { DesiredFile, FileChange, FileIo } from './sync.ts';
@@ -23,6 +24,8 @@ export interface ActivationDeps {
   run: CommandRunner;
   io: FileIo;
   probe(timeoutMs: number): Promise<ManagerFacts>;
+  /** netplan generate in a scratch root, installing only what changed (netplan-stage.ts); absent: netplan files are not activated. */
+  netplan?: NetplanStager;
 }
 
 /** Runs commands in order within the deadline; a command that cannot start in time is reported, not run. */
@@ -60,17 +63,12 @@ export async function activate(input: ActivationInput, deps: ActivationDeps): Pr
   const changed = (backend: FileChange['backend']) => input.changes.filter((change) => change.backend === backend);
   const { facts } = input;
 
-  if (changed('netplan').length > 0 && facts.netplan) {
-    if (!(await steps.run(['netplan', 'generate']))) await rollBack(changed('netplan'), deps.io, steps);
-    else {
-      if (facts.networkd.running) await steps.run(['networkctl', 'reload']);
-      if (facts.networkManager.running) await steps.run(['nmcli', 'connection', 'reload']);
-    }
-  }
+  if (changed('netplan').length > 0 && facts.netplan) await activateNetplan(changed('netplan'), steps, deps, facts);
   // networkd.conf is read when networkd starts: a changed networkd.conf.d file alone needs no reload.
   if (facts.networkd.running && changed('networkd').some((change) => !isGlobalNetworkdConf(change.path))) await steps.run(['networkctl', 'reload']);
   if (facts.networkManager.running) {
     for (const change of changed('networkmanager')) await steps.run(['nmcli', 'connection', 'load', change.path], change.ifname);
+    await reconnectReleased(changed('networkmanager'), steps, facts);
     for (const owner of input.owners) {
       if (owner.backend !== 'networkmanager' || !owner.live) continue;
       const uuid = ownUuid(input.files, owner.ifname);
@@ -90,7 +88,56 @@ function ownUuid(files: readonly DesiredFile[], ifname: string): string | undefi
   return keyfile === undefined ? undefined : keyfileUuid(keyfile.content);
 }
 
-/** Puts back what the rejected files replaced (or removes them when new), then lets the manager re-read. */
+/**
+ * netplan: generated in a scratch root; only the generated files that differ are installed, so the reload
+ * re-configures only the interfaces whose config changed (never the primary, which has no file of ours). A
+ * refused generate installs nothing: our files are rolled back and nothing live was touched.
+ */
+async function activateNetplan(changes: readonly FileChange[], steps: Steps, deps: ActivationDeps, facts: ManagerFacts): Promise<void> {
+  const stager = deps.netplan;
+  if (stager === undefined) {
+    steps.problems.push({ code: 'persist-activate', message: `netplan files not activated (no netplan generator here): ${changes.map((change) => change.path).join(', ')}` });
+    return;
+  }
+  if (steps.timeout() < 500) {
+    steps.problems.push({ code: 'persist-activate', message: 'netplan generate: not run, the deadline is reached' });
+    return;
+  }
+  steps.ran = true;
+  let staged;
+  try {
+    staged = await stager(steps.timeout());
+  } catch (error) {
+    staged = { ok: false, networkd: [], networkManager: [], other: [], message: `netplan generate: ${messageOf(error)}` };
+  }
+  if (!staged.ok) {
+    steps.problems.push({ code: 'persist-activate', message: staged.message ?? 'netplan generate failed' });
+    await rollBack(changes, deps.io, steps);
+    return;
+  }
+  if (staged.networkd.length > 0 && facts.networkd.running) await steps.run(['networkctl', 'reload']);
+  if (staged.networkManager.length > 0 && facts.networkManager.running) await steps.run(['nmcli', 'connection', 'reload']);
+}
+
+/**
+ * A profile of ours that NetworkManager ran is gone (`remove`): NetworkManager does not connect the device again
+ * by itself (no automatic wired connection is made for a device that had a matching profile at boot), so it is
+ * asked to, the way it picks a connection for a device (`nmcli device connect`: its best available profile, else
+ * its default wired connection), and then it must be connected again.
+ */
+async function reconnectReleased(changes: readonly FileChange[], steps: Steps, facts: ManagerFacts): Promise<void> {
+  const released = changes.filter((change) => change.action === 'removed' && change.ifname !== undefined);
+  const names = released.map((change) => change.ifname as string).filter((ifname) => nmManages(facts.networkManager.devices[ifname]));
+  if (names.length === 0) return;
+  for (const ifname of names) await steps.run(['nmcli', '--wait', String(Math.max(1, Math.floor(steps.timeout() / 1000) - 1)), 'device', 'connect', ifname], ifname);
+  const after = await steps.probe();
+  for (const ifname of names) {
+    const state = after.networkManager.devices[ifname]?.state ?? 'gone';
+    if (!state.startsWith('connected')) steps.problems.push({ code: 'persist-activate', message: `${ifname}: NetworkManager did not connect it again after its eni-init profile was removed (${state})`, interface: ifname });
+  }
+}
+
+/** Puts back what the rejected files replaced (or removes them when new); nothing was installed live. */
 async function rollBack(changes: readonly FileChange[], io: FileIo, steps: Steps): Promise<void> {
   for (const change of changes) {
     try {
@@ -101,7 +148,6 @@ async function rollBack(changes: readonly FileChange[], io: FileIo, steps: Steps
     }
   }
   steps.problems.push({ code: 'persist-activate', message: `the manager refused the new files; rolled back: ${changes.map((change) => change.path).join(', ')}` });
-  await steps.run(['netplan', 'generate']);
 }
 
 /** After activation: the manager must really use our profile or file; a shadowed one is reported, not assumed. */

@@ -6,6 +6,7 @@ import type { CommandRunner } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
 import { probeTimeout } from './facts.ts';
 import { persistInterfaces } from './interfaces.ts';
+import type { NetplanStager } from './netplan-stage.ts';
 import type { OwnFile } from './own-files.ts';
 import type { Ownership } from './owner.ts';
 import { desiredFiles, syncFiles } from './sync.ts';
@@ -18,6 +19,8 @@ export interface PersistDeps {
   probe(timeoutMs: number): Promise<ManagerFacts>;
   /** Runs manager commands; absent under --root (files are rendered for an image, never activated). */
   run?: CommandRunner;
+  /** netplan generate in a scratch root, installing only what changed; absent under --root. */
+  netplan?: NetplanStager;
   listOwnFiles(): Promise<OwnFile[]>;
 }
 
@@ -61,7 +64,7 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
   if (!input.dryRun && deps.run !== undefined) {
     const result = await activate(
       { changes: first.changes, owners: rendered.owners, files: rendered.files, facts, timeLeft: input.timeLeft },
-      { run: deps.run, io: deps.io, probe: deps.probe },
+      { run: deps.run, io: deps.io, probe: deps.probe, ...(deps.netplan === undefined ? {} : { netplan: deps.netplan }) },
     );
     problems.push(...result.problems);
     activated = result.ran;
@@ -86,7 +89,7 @@ export async function unpersistStep(timeLeft: () => number, deps: PersistDeps): 
   const synced = await syncFiles({ files: [], present, removeStale: true, protectedInterfaces: new Set(), dryRun: false }, deps.io);
   const problems = [...synced.problems];
   if (deps.run !== undefined && synced.changes.length > 0) {
-    problems.push(...(await activate({ changes: synced.changes, owners: [], files: [], facts, timeLeft }, { run: deps.run, io: deps.io, probe: deps.probe })).problems);
+    problems.push(...(await activate({ changes: synced.changes, owners: [], files: [], facts, timeLeft }, { run: deps.run, io: deps.io, probe: deps.probe, ...(deps.netplan === undefined ? {} : { netplan: deps.netplan }) })).problems);
   }
   return { owners: [], files: synced.entries, problems, changed: synced.changes.length > 0 };
 }

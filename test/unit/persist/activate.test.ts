@@ -70,21 +70,40 @@ test('NetworkManager: the profile is loaded and brought up on its own interface;
   assert.equal(shadowed[0]?.code, 'persist-shadowed');
 });
 
-test('netplan: a file netplan generate refuses is rolled back to what was there before', async () => {
+test('netplan: a file netplan generate refuses is rolled back; nothing live is reloaded', async () => {
   const facts: ManagerFacts = { ...NO_FACTS, probed: true, netplan: true, networkd: { running: true, links: {} } };
   const { owners, files } = desiredFiles('netplan', [secondary], facts);
   const disk = new Map<string, string>();
   const file = files.find((entry) => entry.backend === 'netplan');
   assert.ok(file);
   disk.set(file.path, file.content);
-  const { ran, run } = recorder((argv) => argv.join(' ') === 'netplan generate' && disk.get(file.path) === file.content);
+  const { ran, run } = recorder();
+  let generated = 0;
+  const netplan = async () => (generated++, { ok: false, networkd: [], networkManager: [], other: [], message: 'netplan generate: Error: invalid YAML' });
   const { problems } = await activate(
     { changes: [created(file, '# Written by eni-init. previous\n')], owners, files, facts, timeLeft: () => 25_000 },
-    { run, io: memoryIo(disk), probe: async () => facts },
+    { run, io: memoryIo(disk), probe: async () => facts, netplan },
   );
   assert.equal(disk.get(file.path), '# Written by eni-init. previous\n');
-  assert.deepEqual(ran.slice(0, 2), ['netplan generate', 'netplan generate']);
+  assert.equal(generated, 1, 'generated once, in the scratch root; the rollback needs no second generate (nothing live was installed)');
+  assert.ok(!ran.includes('networkctl reload'), `reloaded after a refused generate: ${ran.join(', ')}`);
   assert.ok(problems.some((problem) => problem.code === 'persist-activate' && problem.message.includes('rolled back')));
+  assert.ok(problems.some((problem) => problem.message.includes('invalid YAML')));
+});
+
+test('netplan: networkd reloads only when a generated networkd file really changed', async () => {
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, netplan: true, networkd: { running: true, links: {} } };
+  const { owners, files } = desiredFiles('netplan', [secondary], facts);
+  const file = files.find((entry) => entry.backend === 'netplan');
+  assert.ok(file);
+  for (const networkd of [[], ['/run/systemd/network/10-netplan-eth1.network']]) {
+    const { ran, run } = recorder();
+    await activate(
+      { changes: [created(file)], owners: [], files, facts, timeLeft: () => 25_000 },
+      { run, io: memoryIo(new Map([[file.path, file.content]])), probe: async () => facts, netplan: async () => ({ ok: true, networkd, networkManager: [], other: [] }) },
+    );
+    assert.deepEqual(ran, networkd.length > 0 ? ['networkctl reload'] : []);
+  }
 });
 
 test('networkd: reload, never restart; a file the link does not use is reconfigured once, then reported', async () => {
@@ -131,4 +150,19 @@ test('the primary under networkd gets only a keep-config drop-in, written after 
   assert.equal(dropIn?.afterActivation, true);
   assert.match(dropIn?.content ?? '', /KeepConfiguration=static/);
   assert.doesNotMatch(dropIn?.content ?? '', /Address=/);
+});
+
+test('NetworkManager, remove: the device whose profile of ours is gone is connected again, and must end up connected', async () => {
+  const nm = (state: string): ManagerFacts => ({ ...NO_FACTS, probed: true, networkManager: { running: true, devices: { eth1: { state }, eth0: { state: 'connected' } } } });
+  const { files } = desiredFiles('auto', [secondary], nm('connected'));
+  const keyfile = files.find((file) => file.backend === 'networkmanager');
+  assert.ok(keyfile);
+  const removed: FileChange = { ...created(keyfile), action: 'removed' };
+  for (const [after, problemCount] of [['connected', 0], ['disconnected', 1]] as const) {
+    const { ran, run } = recorder();
+    const { problems } = await activate({ changes: [removed], owners: [], files: [], facts: nm('connected'), timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => nm(after) });
+    assert.deepEqual(ran, ['nmcli connection load /etc/NetworkManager/system-connections/eni-init-eth1.nmconnection', 'nmcli --wait 19 device connect eth1']);
+    assert.equal(problems.length, problemCount, JSON.stringify(problems));
+    if (problemCount > 0) assert.match(problems[0]?.message ?? '', /eth1: NetworkManager did not connect it again/);
+  }
 });
