@@ -17,6 +17,7 @@ import { acquireLock } from './files/lock.ts';
 import { readState, writeState } from './files/state.ts';
 import { runCommand } from './persist/command.ts';
 import { stagedNetplan } from './persist/netplan-stage.ts';
+import { lastRuns, lastRunsText, reportPathFor } from './report/last-runs.ts';
 import { NO_FACTS } from './persist/facts.ts';
 import { listOwnFiles } from './persist/own-files.ts';
 import { probeManagers } from './persist/probe.ts';
@@ -136,14 +137,18 @@ async function main(argv: readonly string[]): Promise<number> {
   const closers: (() => Promise<void>)[] = [];
   const report = await run(options, buildDeps(options, log, stop, closers));
   await Promise.allSettled(closers.map((close) => close()));
-  if (options.reportFile !== '' && (options.command === 'apply' || options.command === 'remove')) {
+  // One report per run kind: --only-interface runs (hot-plug) write their own, never the boot run's.
+  const reportFile = reportPathFor(options.reportFile, options.onlyInterface);
+  if (reportFile !== '' && (options.command === 'apply' || options.command === 'remove')) {
     try {
-      await writeFileAtomic(rootedPath(options.root, options.reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
+      await writeFileAtomic(rootedPath(options.root, reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
     } catch (error) {
-      log.warn('cannot write the report file', { path: options.reportFile, error: error instanceof Error ? error.message : String(error) });
+      log.warn('cannot write the report file', { path: reportFile, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+  const runs = options.command === 'status' ? await lastRuns((path) => rootedPath(options.root, path)) : undefined;
+  if (options.json) process.stdout.write(JSON.stringify(runs === undefined ? report : { ...report, lastRuns: runs }, null, 2) + '\n');
+  else process.stdout.write(renderText(report) + (runs === undefined ? '' : lastRunsText(runs)));
   const summary = { outcome: report.outcome, exit: report.exitCode, changes: report.changes.length, problems: report.problems.length, ms: report.durationMs };
   if (report.exitCode === EXIT.OK) log.info(`${options.command} done`, summary);
   else log.error(`${options.command} ended with ${report.outcome}`, { ...summary, error: report.error?.message });

@@ -188,6 +188,7 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await waitUnitDone(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
     await assertUnitRan(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
     await assertPrimaryUndisturbed(setup, image, lostBefore, 'hot-plug');
+    await assertReportsPerRunKind(setup);
     t.diagnostic(`hot-plugged ${HOTPLUG_ENI.ifname} answered ${((Date.now() - plugged) / 1000).toFixed(1)} s after device_add`);
     // Where the time went: from device_add to the unit's start (udev, systemd), and the run itself.
     const shown = await vm.sh(`systemctl show -p ExecMainStartTimestampMonotonic -p ExecMainExitTimestampMonotonic eni-init@${HOTPLUG_ENI.ifname}.service; cut -d" " -f1 /proc/uptime`);
@@ -210,6 +211,26 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await assertPrimaryUndisturbed(setup, image, lostBefore, 'remove');
   });
   t.diagnostic(`${image} package scenario: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/**
+ * One report per run kind: the hot-plug run wrote report-eth3.json; report.json is still the boot run's (all of
+ * the boot's ENIs, no eth3: udev's coldplug runs for eth1/eth2 wrote report-eth1/eth2.json); status names them.
+ */
+async function assertReportsPerRunKind(setup: VmSetup): Promise<void> {
+  const { vm } = setup;
+  const read = async (path: string) => JSON.parse(await vm.sh(`cat ${path}`)) as { command: string; outcome: string; enis: { interface?: string }[] };
+  const hotplug = await read(`/run/eni-init/report-${HOTPLUG_ENI.ifname}.json`);
+  if (!hotplug.enis.some((eni) => eni.interface === HOTPLUG_ENI.ifname)) throw new Error(`report-${HOTPLUG_ENI.ifname}.json is not about ${HOTPLUG_ENI.ifname}: ${JSON.stringify(hotplug).slice(0, 400)}`);
+  const boot = await read('/run/eni-init/report.json');
+  const named = boot.enis.map((eni) => eni.interface ?? '').sort();
+  if (named.includes(HOTPLUG_ENI.ifname) || !['eth0', 'eth1', 'eth2'].every((ifname) => named.includes(ifname))) {
+    throw new Error(`report.json is not the boot run's (interfaces ${named.join(', ')})`);
+  }
+  const status = await vm.exec('eni-init status', 90_000);
+  if (!/last full run \(boot unit\)/.test(status.stdout) || !status.stdout.includes(`last run for ${HOTPLUG_ENI.ifname} (hot-plug)`)) {
+    throw new Error(`eni-init status does not name the last runs:\n${status.stdout}`);
+  }
 }
 
 /** The report names the owner of each secondary ENI, its file exists, and the running manager really uses it. */
