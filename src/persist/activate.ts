@@ -89,9 +89,20 @@ function ownUuid(files: readonly DesiredFile[], ifname: string): string | undefi
 }
 
 /**
- * netplan: generated in a scratch root; only the generated files that differ are installed, so the reload
- * re-configures only the interfaces whose config changed (never the primary, which has no file of ours). A
- * refused generate installs nothing: our files are rolled back and nothing live was touched.
+ * netplan: generated in a scratch root; only the generated files that differ are installed, so the primary's
+ * generated file (it has no file of ours) is never rewritten by us. A refused generate installs nothing: our
+ * files are rolled back and nothing live was touched.
+ *
+ * systemd-networkd is NOT reloaded. networkd (252) re-configures, on `networkctl reload`, every link whose
+ * .network file or drop-ins differ (inode, mtime) from what it loaded, restarting its DHCP client ("DHCP lease
+ * lost") and dropping the addresses it did not configure. Under netplan such a difference is there most of the
+ * time: every `systemctl daemon-reload` (any package install runs one, ours too) re-runs netplan's systemd
+ * generator, which rewrites every /run/systemd/network/10-netplan-*.network file, the primary's included (seen
+ * in the VM boot test: eth0's file rewritten by dpkg's daemon-reload after networkd had loaded it, then our
+ * reload re-configured eth0). So a reload of ours would re-configure the primary. eni-init applies the runtime
+ * state itself (addresses, routes, rules: the same as the files say); networkd reads the generated files when it
+ * next starts (boot, restart) or when someone else reloads it. NetworkManager's `connection reload` only re-reads
+ * profiles (an active connection keeps running as it is), so it stays.
  */
 async function activateNetplan(changes: readonly FileChange[], steps: Steps, deps: ActivationDeps, facts: ManagerFacts): Promise<void> {
   const stager = deps.netplan;
@@ -115,7 +126,6 @@ async function activateNetplan(changes: readonly FileChange[], steps: Steps, dep
     await rollBack(changes, deps.io, steps);
     return;
   }
-  if (staged.networkd.length > 0 && facts.networkd.running) await steps.run(['networkctl', 'reload']);
   if (staged.networkManager.length > 0 && facts.networkManager.running) await steps.run(['nmcli', 'connection', 'reload']);
 }
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BOOT_ENIS, ENIS, HOTPLUG_ENI, LIMITS, assertAllAnswer, bootFigures, cloudInitDone, startVm, step } from './harness.ts';
 import type { VmSetup } from './harness.ts';
 import type { ImageName } from './images.ts';
-import { packageUserData } from './seed.ts';
+import { packageUserData, rpmUserData } from './seed.ts';
 
 /** Waits for the first boot's cloud-init (which installs the .deb) and for the package's boot unit to have run. */
 export async function waitPackageInstalled(setup: VmSetup): Promise<void> {
@@ -179,7 +179,27 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await assertAllAnswer(setup, LIMITS.settleMs);
   });
 
-  await step(t, setup, `${image}: NIC hot-plugged (QMP device_add) answers within ${LIMITS.hotplugMs / 1000} s`, async () => {
+  await hotplugStep(t, setup, image);
+  await step(t, setup, `${image}: eni-init remove deletes the files it wrote, and only those; every secondary NIC gets its manager's address back`, async () => {
+    const lostBefore = await primaryLeaseLosses(setup);
+    const before = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network /etc/netplan 2>/dev/null | sort');
+    const code = (await vm.exec('eni-init remove --json > /run/eni-init/remove.json; echo $?', 90_000)).stdout.trim();
+    if (code !== '0') throw new Error(`eni-init remove exited ${code}: ${await vm.sh('cat /run/eni-init/remove.json')}`);
+    const left = await vm.sh(`${OWN_FILES} || true`);
+    if (left.trim() !== '') throw new Error(`files of eni-init left after remove: ${left}`);
+    const after = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network /etc/netplan 2>/dev/null | sort');
+    const kept = before.split('\n').filter((name) => name !== '' && !name.includes('eni-init'));
+    for (const name of kept) if (!after.split('\n').includes(name)) throw new Error(`remove deleted ${name}, which is not eni-init's`);
+    await assertNicsGivenBack(setup, ENIS.slice(1));
+    await assertPrimaryUndisturbed(setup, image, lostBefore, 'remove');
+  });
+  t.diagnostic(`${image} package scenario: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** A NIC listed in metadata is hot-plugged (QMP device_add): its IPs answer within LIMITS.hotplugMs, the primary undisturbed. */
+async function hotplugStep(t: TestContext, setup: VmSetup, image: ImageName, label: string = image): Promise<void> {
+  const { vm, net } = setup;
+  await step(t, setup, `${label}: NIC hot-plugged (QMP device_add) answers within ${LIMITS.hotplugMs / 1000} s`, async () => {
     await net.attachToMetadata(HOTPLUG_ENI);
     const lostBefore = await primaryLeaseLosses(setup);
     const plugged = Date.now();
@@ -197,20 +217,47 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     const uptime = Number(shown.trim().split('\n').pop());
     t.diagnostic(`${HOTPLUG_ENI.ifname}: eni-init@ started ${(sincePlug - (uptime - (start ?? NaN))).toFixed(1)} s after device_add and ran ${((exit ?? NaN) - (start ?? NaN)).toFixed(1)} s`);
   });
-  await step(t, setup, `${image}: eni-init remove deletes the files it wrote, and only those; every secondary NIC gets its manager's address back`, async () => {
-    const lostBefore = await primaryLeaseLosses(setup);
-    const before = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network /etc/netplan 2>/dev/null | sort');
-    const code = (await vm.exec('eni-init remove --json > /run/eni-init/remove.json; echo $?', 90_000)).stdout.trim();
-    if (code !== '0') throw new Error(`eni-init remove exited ${code}: ${await vm.sh('cat /run/eni-init/remove.json')}`);
-    const left = await vm.sh(`${OWN_FILES} || true`);
-    if (left.trim() !== '') throw new Error(`files of eni-init left after remove: ${left}`);
-    const after = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network /etc/netplan 2>/dev/null | sort');
-    const kept = before.split('\n').filter((name) => name !== '' && !name.includes('eni-init'));
-    for (const name of kept) if (!after.split('\n').includes(name)) throw new Error(`remove deleted ${name}, which is not eni-init's`);
-    await assertNicsGivenBack(setup, ENIS.slice(1));
-    await assertPrimaryUndisturbed(setup, image, lostBefore, 'remove');
+}
+
+/**
+ * The .rpm on the NetworkManager image (`rpm -i --nodeps` from runcmd): its scriptlets enable and start the unit,
+ * every IP answers after the first boot, a reboot and a hot-plug; `rpm -e` removes everything eni-init made, and
+ * NetworkManager connects the secondary NICs again (their DHCP addresses back).
+ */
+export async function rpmScenario(t: TestContext): Promise<void> {
+  const started = Date.now();
+  const setup = await startVm(t, { image: 'nm', artifacts: ['rpm'], userData: (copies) => rpmUserData(copies.rpm) });
+  if (setup === undefined) return;
+  const { vm } = setup;
+  const booted = await step(t, setup, 'rpm: first boot, rpm -i from runcmd, every IP answers', async () => {
+    await vm.waitBooted(LIMITS.bootMs);
+    await cloudInitDone(vm);
+    await vm.sh('rpm -q eni-init && test -x /usr/bin/eni-init && systemctl is-enabled --quiet eni-init.service');
+    await waitUnitDone(setup, 'eni-init.service');
+    await assertAllAnswer(setup);
+    await assertUnitRan(setup, 'eni-init.service');
+    await assertPersisted(setup, 'nm');
+    t.diagnostic(`rpm first boot: ${await bootFigures(setup)}`);
   });
-  t.diagnostic(`${image} package scenario: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (!booted) return;
+  await step(t, setup, 'rpm: after reboot', async () => {
+    await vm.reboot(LIMITS.rebootMs);
+    await waitUnitDone(setup, 'eni-init.service');
+    await assertAllAnswer(setup);
+    await assertUnitRan(setup, 'eni-init.service');
+  });
+  await hotplugStep(t, setup, 'nm', 'rpm');
+  await step(t, setup, 'rpm: rpm -e removes what eni-init made; every secondary NIC gets its DHCP address back', async () => {
+    const erased = await vm.exec('rpm -e eni-init 2>&1', 120_000);
+    if (erased.code !== 0) throw new Error(`rpm -e exited ${erased.code}: ${erased.stdout}${erased.stderr}`);
+    await vm.sh('! rpm -q eni-init && ! test -e /usr/bin/eni-init && ! test -e /usr/lib/systemd/system/eni-init.service');
+    const left = await vm.sh(`${OWN_FILES} || true`);
+    if (left.trim() !== '') throw new Error(`files of eni-init left after rpm -e: ${left}`);
+    const rules = await vm.sh("ip -4 rule show | grep -E 'lookup (10[0-9][0-9])\\b' || true");
+    if (rules.trim() !== '') throw new Error(`eni-init's rules left after rpm -e:\n${rules}`);
+    await assertNicsGivenBack(setup, ENIS.slice(1));
+  });
+  t.diagnostic(`rpm scenario: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 /**
