@@ -8,7 +8,7 @@ import type { NetplanStager } from './netplan-stage.ts';
 import { keyfileUuid } from './own-files.ts';
 import type { Ownership } from './owner.ts';
 import type { DesiredFile, FileChange, FileIo } from './sync.ts';
-import { isGlobalNetworkdConf, messageOf } from './sync.ts';
+import { isGlobalNetworkdConf, isNetworkdDropIn, messageOf } from './sync.ts';
 
 export interface ActivationInput {
   changes: readonly FileChange[];
@@ -65,7 +65,8 @@ export async function activate(input: ActivationInput, deps: ActivationDeps): Pr
 
   if (changed('netplan').length > 0 && facts.netplan) await activateNetplan(changed('netplan'), steps, deps, facts);
   // networkd.conf is read when networkd starts: a changed networkd.conf.d file alone needs no reload.
-  if (facts.networkd.running && changed('networkd').some((change) => !isGlobalNetworkdConf(change.path))) await steps.run(['networkctl', 'reload']);
+  // Nor does the primary's drop-in: a reload that sees it appear or vanish re-configures the primary (DHCP restart).
+  if (facts.networkd.running && changed('networkd').some((change) => !isGlobalNetworkdConf(change.path) && !isNetworkdDropIn(change.path))) await steps.run(['networkctl', 'reload']);
   if (facts.networkManager.running) {
     for (const change of changed('networkmanager')) await steps.run(['nmcli', 'connection', 'load', change.path], change.ifname);
     await reconnectReleased(changed('networkmanager'), steps, facts);

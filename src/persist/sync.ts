@@ -149,3 +149,5 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 export const isGlobalNetworkdConf = (path: string): boolean => path.startsWith(`${NETWORKD_CONF_DIR}/`);
+/** The primary's keep-config drop-in (`<its .network>.d/50-eni-init.conf`): the only drop-in eni-init writes. */
+export const isNetworkdDropIn = (path: string): boolean => /^\/etc\/systemd\/network\/[^/]+\.network\.d\/[^/]+\.conf$/.test(path);

@@ -2,5 +2,5 @@
 import { test } from 'node:test';
 import { packageScenario } from './scenarios.ts';
 
-test('netplan image, package mode: every private IP answers after boot, reboot, networkd restart, DHCP renewal and NIC hotplug; the primary is never re-configured', { timeout: 40 * 60_000 }, (t) =>
+test('netplan image, package mode: every private IP answers after boot, reboot, networkd restart and NIC hotplug; the primary is never re-configured; remove gives the NICs back', { timeout: 40 * 60_000 }, (t) =>
   packageScenario(t, 'netplan'));
