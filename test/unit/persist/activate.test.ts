@@ -166,3 +166,11 @@ test('NetworkManager, remove: the device whose profile of ours is gone is connec
     if (problemCount > 0) assert.match(problems[0]?.message ?? '', /eth1: NetworkManager did not connect it again/);
   }
 });
+
+test('networkd: a change to the primary\'s keep-config drop-in alone never reloads networkd (the reload would re-configure the primary)', async () => {
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, networkd: { running: true, links: {} } };
+  const dropIn = { backend: 'networkd' as const, ifname: 'eth0', path: '/etc/systemd/network/10-netplan-eth0.network.d/50-eni-init.conf', content: '# Written by eni-init\n[Network]\nKeepConfiguration=static\n', mode: 0o644 };
+  const { ran, run } = recorder();
+  await activate({ changes: [{ ...created(dropIn), action: 'removed' }], owners: [], files: [], facts, timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => facts });
+  assert.deepEqual(ran, []);
+});
