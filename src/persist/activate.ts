@@ -68,10 +68,18 @@ export async function activate(input: ActivationInput, deps: ActivationDeps): Pr
   // Nor does the primary's drop-in: a reload that sees it appear or vanish re-configures the primary (DHCP restart).
   if (facts.networkd.running && changed('networkd').some((change) => !isGlobalNetworkdConf(change.path) && !isNetworkdDropIn(change.path))) await steps.run(['networkctl', 'reload']);
   if (facts.networkManager.running) {
-    for (const change of changed('networkmanager')) await steps.run(['nmcli', 'connection', 'load', change.path], change.ifname);
+    // A profile NetworkManager refuses is rolled back and never brought up: the device stays as it was.
+    const refused = new Set<string>();
+    for (const change of changed('networkmanager')) {
+      const inTime = steps.timeout() >= 500;
+      if ((await steps.run(['nmcli', 'connection', 'load', change.path], change.ifname)) || !inTime || change.action === 'removed') continue;
+      await rollBack([change], deps.io, steps);
+      await steps.run(['nmcli', 'connection', 'load', change.path], change.ifname);
+      if (change.ifname !== undefined) refused.add(change.ifname);
+    }
     await reconnectReleased(changed('networkmanager'), steps, facts);
     for (const owner of input.owners) {
-      if (owner.backend !== 'networkmanager' || !owner.live) continue;
+      if (owner.backend !== 'networkmanager' || !owner.live || refused.has(owner.ifname)) continue;
       const uuid = ownUuid(input.files, owner.ifname);
       const fileChanged = input.changes.some((change) => change.ifname === owner.ifname);
       if (uuid !== undefined && (fileChanged || facts.networkManager.devices[owner.ifname]?.connectionUuid !== uuid)) {

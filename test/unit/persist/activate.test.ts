@@ -174,3 +174,17 @@ test('networkd: a change to the primary\'s keep-config drop-in alone never reloa
   await activate({ changes: [{ ...created(dropIn), action: 'removed' }], owners: [], files: [], facts, timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => facts });
   assert.deepEqual(ran, []);
 });
+
+test('NetworkManager: a profile it refuses to load is rolled back and never brought up (the device stays as it was)', async () => {
+  const nm: ManagerFacts = { ...NO_FACTS, probed: true, networkManager: { running: true, devices: { eth1: { state: 'connected', connectionUuid: 'cloud-init-uuid' } } } };
+  const { owners, files } = desiredFiles('auto', [secondary], nm);
+  const keyfile = files.find((file) => file.backend === 'networkmanager');
+  assert.ok(keyfile);
+  const disk = new Map([[keyfile.path, keyfile.content]]);
+  const { ran, run } = recorder((argv) => argv[1] === 'connection' && argv[2] === 'load' && disk.has(keyfile.path));
+  const { problems } = await activate({ changes: [created(keyfile)], owners, files, facts: nm, timeLeft: () => 25_000 }, { run, io: memoryIo(disk), probe: async () => nm });
+  assert.equal(disk.has(keyfile.path), false, 'the refused profile is still on disk');
+  assert.ok(!ran.some((command) => command.includes('connection up')), ran.join('\n'));
+  assert.deepEqual(ran, [`nmcli connection load ${keyfile.path}`, `nmcli connection load ${keyfile.path}`]);
+  assert.ok(problems.some((problem) => problem.message.includes('rolled back')));
+});
