@@ -26,6 +26,8 @@ export interface ActivationDeps {
   probe(timeoutMs: number): Promise<ManagerFacts>;
   /** netplan generate in a scratch root, installing only what changed (netplan-stage.ts); absent: netplan files are not activated. */
   netplan?: NetplanStager;
+  /** Waits between checks (tests pass an instant one). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Runs commands in order within the deadline; a command that cannot start in time is reported, not run. */
@@ -77,7 +79,7 @@ export async function activate(input: ActivationInput, deps: ActivationDeps): Pr
       await steps.run(['nmcli', 'connection', 'load', change.path], change.ifname);
       if (change.ifname !== undefined) refused.add(change.ifname);
     }
-    await reconnectReleased(changed('networkmanager'), steps, facts);
+    await reconnectReleased(changed('networkmanager'), steps, facts, deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))));
     for (const owner of input.owners) {
       if (owner.backend !== 'networkmanager' || !owner.live || refused.has(owner.ifname)) continue;
       const uuid = ownUuid(input.files, owner.ifname);
@@ -144,15 +146,23 @@ async function activateNetplan(changes: readonly FileChange[], steps: Steps, dep
  * asked to, the way it picks a connection for a device (`nmcli device connect`: its best available profile, else
  * its default wired connection), and then it must be connected again.
  */
-async function reconnectReleased(changes: readonly FileChange[], steps: Steps, facts: ManagerFacts): Promise<void> {
+async function reconnectReleased(changes: readonly FileChange[], steps: Steps, facts: ManagerFacts, sleep: (ms: number) => Promise<void>): Promise<void> {
   const released = changes.filter((change) => change.action === 'removed' && change.ifname !== undefined);
   const names = released.map((change) => change.ifname as string).filter((ifname) => nmManages(facts.networkManager.devices[ifname]));
   if (names.length === 0) return;
-  for (const ifname of names) await steps.run(['nmcli', '--wait', String(Math.max(1, Math.floor(steps.timeout() / 1000) - 1)), 'device', 'connect', ifname], ifname);
-  const after = await steps.probe();
-  for (const ifname of names) {
+  // Every request first (`--wait 0`: queued, not awaited), so that one slow DHCP does not use up the others' time.
+  for (const ifname of names) await steps.run(['nmcli', '--wait', '0', 'device', 'connect', ifname], ifname);
+  // Then connected again, all of them, within the run's time (20 s at most): checked, not assumed.
+  const until = Date.now() + Math.min(20_000, steps.timeout());
+  let after = await steps.probe();
+  const pending = () => names.filter((ifname) => !(after.networkManager.devices[ifname]?.state ?? '').startsWith('connected'));
+  for (let looks = 1; pending().length > 0 && looks < 20 && Date.now() + 1000 < until && steps.timeout() > 1500; looks++) {
+    await sleep(1000);
+    after = await steps.probe();
+  }
+  for (const ifname of pending()) {
     const state = after.networkManager.devices[ifname]?.state ?? 'gone';
-    if (!state.startsWith('connected')) steps.problems.push({ code: 'persist-activate', message: `${ifname}: NetworkManager did not connect it again after its eni-init profile was removed (${state})`, interface: ifname });
+    steps.problems.push({ code: 'persist-activate', message: `${ifname}: NetworkManager did not connect it again after its eni-init profile was removed (${state})`, interface: ifname });
   }
 }
 
