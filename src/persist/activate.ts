@@ -141,21 +141,39 @@ async function activateNetplan(changes: readonly FileChange[], steps: Steps, dep
 }
 
 /**
- * A profile of ours that NetworkManager ran is gone (`remove`): NetworkManager does not connect the device again
- * by itself (no automatic wired connection is made for a device that had a matching profile at boot), so it is
- * asked to, the way it picks a connection for a device (`nmcli device connect`: its best available profile, else
- * its default wired connection), and then it must be connected again.
+ * A profile of ours that NetworkManager ran is gone (`remove`): NetworkManager does not connect the device again by
+ * itself (it made no default wired connection for a device that had a matching profile at boot, and it does not
+ * make one later: seen in the VM boot test, eth1/eth2 stayed "disconnected"). So, once the device has left our
+ * profile, a device no other profile took is given what NetworkManager would have made for it at boot: an
+ * in-memory (`save no`, gone at the next restart, when NetworkManager makes its own) "Wired connection IF" with
+ * DHCP and the lowest autoconnect priority. Then every such device must be connected again, on another profile.
  */
 async function reconnectReleased(changes: readonly FileChange[], steps: Steps, facts: ManagerFacts, sleep: (ms: number) => Promise<void>): Promise<void> {
-  const released = changes.filter((change) => change.action === 'removed' && change.ifname !== undefined);
-  const names = released.map((change) => change.ifname as string).filter((ifname) => nmManages(facts.networkManager.devices[ifname]));
-  if (names.length === 0) return;
-  // Every request first (`--wait 0`: queued, not awaited), so that one slow DHCP does not use up the others' time.
-  for (const ifname of names) await steps.run(['nmcli', '--wait', '0', 'device', 'connect', ifname], ifname);
-  // Then connected again, all of them, within the run's time (20 s at most): checked, not assumed.
-  const until = Date.now() + Math.min(20_000, steps.timeout());
+  const released = changes.filter((change) => change.action === 'removed' && change.ifname !== undefined && nmManages(facts.networkManager.devices[change.ifname]));
+  if (released.length === 0) return;
+  const ours = new Map(released.map((change) => [change.ifname as string, keyfileUuid(change.content)]));
   let after = await steps.probe();
-  const pending = () => names.filter((ifname) => !(after.networkManager.devices[ifname]?.state ?? '').startsWith('connected'));
+  const onOther = (ifname: string) => {
+    const device = after.networkManager.devices[ifname];
+    return device !== undefined && device.connectionUuid !== undefined && device.connectionUuid !== ours.get(ifname);
+  };
+  const connected = (ifname: string) => onOther(ifname) && (after.networkManager.devices[ifname]?.state ?? '').startsWith('connected');
+  const stillOurs = () => [...ours.keys()].filter((ifname) => after.networkManager.devices[ifname]?.connectionUuid === ours.get(ifname));
+  // Deactivation of the deleted profile is asynchronous: a few seconds at most.
+  for (let looks = 0; stillOurs().length > 0 && looks < 5 && steps.timeout() > 1500; looks++) {
+    await sleep(1000);
+    after = await steps.probe();
+  }
+  for (const ifname of ours.keys()) {
+    if (onOther(ifname)) continue;
+    const name = `Wired connection ${ifname}`;
+    const added = await steps.run(['nmcli', 'connection', 'add', 'save', 'no', 'type', 'ethernet', 'ifname', ifname, 'con-name', name, 'connection.autoconnect-priority', '-999', 'ipv4.method', 'auto'], ifname);
+    if (added) await steps.run(['nmcli', '--wait', '0', 'connection', 'up', 'id', name, 'ifname', ifname], ifname);
+  }
+  // Connected again, all of them, within the run's time (20 s at most): checked, not assumed.
+  const until = Date.now() + Math.min(20_000, steps.timeout());
+  const pending = () => [...ours.keys()].filter((ifname) => !connected(ifname));
+  after = await steps.probe();
   for (let looks = 1; pending().length > 0 && looks < 20 && Date.now() + 1000 < until && steps.timeout() > 1500; looks++) {
     await sleep(1000);
     after = await steps.probe();

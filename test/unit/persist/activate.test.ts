@@ -152,25 +152,37 @@ test('the primary under networkd gets only a keep-config drop-in, written after 
   assert.doesNotMatch(dropIn?.content ?? '', /Address=/);
 });
 
-test('NetworkManager, remove: the device whose profile of ours is gone is connected again, and must end up connected', async () => {
-  const nm = (state: string): ManagerFacts => ({ ...NO_FACTS, probed: true, networkManager: { running: true, devices: { eth1: { state }, eth0: { state: 'connected' } } } });
-  const { files } = desiredFiles('auto', [secondary], nm('connected'));
+test('NetworkManager, remove: a released device gets an in-memory default wired connection, and must end up connected on it', async () => {
+  const { files } = desiredFiles('auto', [secondary], { ...NO_FACTS, probed: true, networkManager: { running: true, devices: { eth1: { state: 'connected' } } } });
   const keyfile = files.find((file) => file.backend === 'networkmanager');
   assert.ok(keyfile);
+  const ours = keyfileUuid(keyfile.content);
+  const nm = (state: string, connectionUuid?: string): ManagerFacts => ({
+    ...NO_FACTS,
+    probed: true,
+    networkManager: { running: true, devices: { eth1: { state, ...(connectionUuid ? { connectionUuid } : {}) }, eth0: { state: 'connected', connectionUuid: 'c0' } } },
+  });
   const removed: FileChange = { ...created(keyfile), action: 'removed' };
-  for (const [after, problemCount] of [['connected', 0], ['disconnected', 1]] as const) {
+  for (const [final, problemCount] of [[nm('connected', 'default-uuid'), 0], [nm('disconnected'), 1]] as const) {
     const { ran, run } = recorder();
-    let probes = 0;
+    // Still on our deleted profile at the first look (deactivation is asynchronous), then the final state.
+    const looks = [nm('connected', ours), nm('disconnected')];
     const { problems } = await activate(
-      { changes: [removed], owners: [], files: [], facts: nm('connected'), timeLeft: () => 25_000 },
-      // Connected only from the third look on (DHCP takes a moment), or never.
-      { run, io: memoryIo(new Map()), probe: async () => nm(++probes >= 3 ? after : 'connecting (getting IP configuration)'), sleep: async () => undefined },
+      { changes: [removed], owners: [], files: [], facts: nm('connected', ours), timeLeft: () => 25_000 },
+      { run, io: memoryIo(new Map()), probe: async () => looks.shift() ?? final, sleep: async () => undefined },
     );
-    assert.deepEqual(ran, ['nmcli connection load /etc/NetworkManager/system-connections/eni-init-eth1.nmconnection', 'nmcli --wait 0 device connect eth1']);
-    if (problemCount === 0) assert.equal(probes, 3, 'not polled until connected');
+    assert.deepEqual(ran, [
+      'nmcli connection load /etc/NetworkManager/system-connections/eni-init-eth1.nmconnection',
+      'nmcli connection add save no type ethernet ifname eth1 con-name Wired connection eth1 connection.autoconnect-priority -999 ipv4.method auto',
+      'nmcli --wait 0 connection up id Wired connection eth1 ifname eth1',
+    ]);
     assert.equal(problems.length, problemCount, JSON.stringify(problems));
     if (problemCount > 0) assert.match(problems[0]?.message ?? '', /eth1: NetworkManager did not connect it again/);
   }
+  // Another profile took the device by itself (the admin's, say): nothing is added.
+  const { ran, run } = recorder();
+  await activate({ changes: [removed], owners: [], files: [], facts: nm('connected', ours), timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => nm('connected', 'admin-uuid'), sleep: async () => undefined });
+  assert.deepEqual(ran, ['nmcli connection load /etc/NetworkManager/system-connections/eni-init-eth1.nmconnection']);
 });
 
 test('networkd: a change to the primary\'s keep-config drop-in alone never reloads networkd (the reload would re-configure the primary)', async () => {
