@@ -172,3 +172,17 @@ test('remove on networkd: the secondaries\' files go and networkd reloads; the p
   assert.equal(removal.files.at(-1)?.path, dropIn);
   assert.deepEqual(removal.problems, []);
 });
+
+test('remove on NetworkManager: the removed profile\'s change names its interface, so the device is connected again', async () => {
+  const files = new Map<string, string>();
+  await persistStep(input(), deps(files, nmRunning));
+  assert.ok(files.has(NM_ETH1));
+  const ran: string[] = [];
+  // No other profile takes eth1 once ours is gone (NetworkManager made no default wired connection for it).
+  const released: ManagerFacts = { ...nmRunning, networkManager: { running: true, devices: { eth1: { state: 'disconnected' } } } };
+  await unpersistStep(() => 3000, {
+    ...deps(files, released),
+    run: async (argv: readonly string[]) => (ran.push(argv.join(' ')), { ok: true, code: 0, stdout: '', stderr: '' }),
+  });
+  assert.ok(ran.some((command) => command.startsWith('nmcli connection add save no type ethernet ifname eth1 ')), ran.join('\n'));
+});
