@@ -21,6 +21,8 @@ import { removeFileIfContent, writeFileAtomic } from './files/atomic.ts';
 import { acquireLock } from './files/lock.ts';
 import { readState, writeState } from './files/state.ts';
 import { runCommand } from './persist/command.ts';
+import { stagedNetplan } from './persist/netplan-stage.ts';
+import { lastRuns, lastRunsText, reportPathFor } from './report/last-runs.ts';
 import { NO_FACTS } from './persist/facts.ts';
 import { listOwnFiles } from './persist/own-files.ts';
 import { probeManagers } from './persist/probe.ts';
@@ -87,7 +89,7 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
       },
       // Under --root the running managers are not the target's: nothing is probed or activated.
       probe: async (timeoutMs) => (liveHost ? probeManagers(runCommand, await kernel.listInterfaces(), timeoutMs) : NO_FACTS),
-      ...(liveHost ? { run: runCommand } : {}),
+      ...(liveHost ? { run: runCommand, netplan: stagedNetplan(runCommand) } : {}),
       listOwnFiles: () => listOwnFiles(at),
     },
     preflight: () => preflight(options, RUN_DIR),
@@ -127,12 +129,14 @@ function interruptedReport(options: Options, startedAt: number, signal: StopSign
   };
 }
 
+/** One report per run kind: --only-interface runs (hot-plug) write their own, never the boot run's. */
 async function writeReport(options: Options, report: Report, log: Logger): Promise<void> {
-  if (options.reportFile === '' || (options.command !== 'apply' && options.command !== 'remove')) return;
+  const reportFile = reportPathFor(options.reportFile, options.onlyInterface);
+  if (reportFile === '' || (options.command !== 'apply' && options.command !== 'remove')) return;
   try {
-    await writeFileAtomic(rootedPath(options.root, options.reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
+    await writeFileAtomic(rootedPath(options.root, reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
   } catch (error) {
-    log.warn('cannot write the report file', { path: options.reportFile, error: error instanceof Error ? error.message : String(error) });
+    log.warn('cannot write the report file', { path: reportFile, error: error instanceof Error ? error.message : String(error) });
   }
 }
 
@@ -197,7 +201,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const { report } = outcome;
   await Promise.allSettled(closers.map((close) => close()));
   await writeReport(options, report, log);
-  process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report));
+  const runs = options.command === 'status' ? await lastRuns((path) => rootedPath(options.root, path)) : undefined;
+  if (options.json) process.stdout.write(JSON.stringify(runs === undefined ? report : { ...report, lastRuns: runs }, null, 2) + '\n');
+  else process.stdout.write(renderText(report) + (runs === undefined ? '' : lastRunsText(runs)));
   const summary = { outcome: report.outcome, exit: report.exitCode, changes: report.changes.length, problems: report.problems.length, ms: report.durationMs };
   if (report.exitCode === EXIT.OK) log.info(`${options.command} done`, summary);
   else log.error(`${options.command} ended with ${report.outcome}`, { ...summary, error: report.error?.message });

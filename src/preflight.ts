@@ -6,6 +6,7 @@ import type { Options } from './cli/spec.ts';
 import { EniInitError, EnvironmentError, PermissionError, fileSystemError } from './errors.ts';
 import { rootedPath } from './files/rooted.ts';
 import { UnsafeParentError, checkDirectories } from './files/safe-open.ts';
+import { reportPathFor } from './report/last-runs.ts';
 
 const MAX_CONFIG_BYTES = 1 << 20;
 
@@ -74,8 +75,9 @@ export async function preflight(options: Options, runDir: string): Promise<void>
     throw new PermissionError(`${options.command} needs root or CAP_NET_ADMIN (uid ${process.geteuid?.() ?? '?'} has no CAP_NET_ADMIN)`);
   }
   await checkRunDirSpace(rootedPath(options.root, runDir));
-  if (options.reportFile === '') return;
-  const path = rootedPath(options.root, options.reportFile);
+  const reportFile = reportPathFor(options.reportFile, options.onlyInterface);
+  if (reportFile === '') return;
+  const path = rootedPath(options.root, reportFile);
   try {
     await checkDirectories(dirname(path), false);
   } catch (error) {

@@ -6,9 +6,10 @@ import type { CommandRunner } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
 import { probeTimeout } from './facts.ts';
 import { persistInterfaces } from './interfaces.ts';
+import type { NetplanStager } from './netplan-stage.ts';
 import type { OwnFile } from './own-files.ts';
 import type { Ownership } from './owner.ts';
-import { desiredFiles, syncFiles } from './sync.ts';
+import { desiredFiles, isNetworkdDropIn, syncFiles } from './sync.ts';
 import type { FileIo } from './sync.ts';
 import type { PersistChoice } from './types.ts';
 
@@ -18,6 +19,8 @@ export interface PersistDeps {
   probe(timeoutMs: number): Promise<ManagerFacts>;
   /** Runs manager commands; absent under --root (files are rendered for an image, never activated). */
   run?: CommandRunner;
+  /** netplan generate in a scratch root, installing only what changed; absent under --root. */
+  netplan?: NetplanStager;
   listOwnFiles(): Promise<OwnFile[]>;
 }
 
@@ -61,7 +64,7 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
   if (!input.dryRun && deps.run !== undefined) {
     const result = await activate(
       { changes: first.changes, owners: rendered.owners, files: rendered.files, facts, timeLeft: input.timeLeft },
-      { run: deps.run, io: deps.io, probe: deps.probe },
+      { run: deps.run, io: deps.io, probe: deps.probe, ...(deps.netplan === undefined ? {} : { netplan: deps.netplan }) },
     );
     problems.push(...result.problems);
     activated = result.ran;
@@ -83,10 +86,17 @@ export async function unpersistStep(timeLeft: () => number, deps: PersistDeps): 
   const present = await deps.listOwnFiles();
   if (present.length === 0) return { owners: [], files: [], problems: [], changed: false };
   const facts = await deps.probe(probeTimeout(timeLeft));
-  const synced = await syncFiles({ files: [], present, removeStale: true, protectedInterfaces: new Set(), dryRun: false }, deps.io);
+  // The primary's keep-config drop-in goes last, after the managers re-read the rest: a networkd reload that saw it
+  // vanish would re-configure the primary (its DHCP client restarted, its extra addresses dropped).
+  const dropIns = present.filter((own) => isNetworkdDropIn(own.path));
+  const rest = present.filter((own) => !isNetworkdDropIn(own.path));
+  const common = { files: [], removeStale: true, protectedInterfaces: new Set<string>(), dryRun: false };
+  const synced = await syncFiles({ ...common, present: rest }, deps.io);
   const problems = [...synced.problems];
   if (deps.run !== undefined && synced.changes.length > 0) {
-    problems.push(...(await activate({ changes: synced.changes, owners: [], files: [], facts, timeLeft }, { run: deps.run, io: deps.io, probe: deps.probe })).problems);
+    problems.push(...(await activate({ changes: synced.changes, owners: [], files: [], facts, timeLeft }, { run: deps.run, io: deps.io, probe: deps.probe, ...(deps.netplan === undefined ? {} : { netplan: deps.netplan }) })).problems);
   }
-  return { owners: [], files: synced.entries, problems, changed: synced.changes.length > 0 };
+  const last = await syncFiles({ ...common, present: dropIns }, deps.io);
+  problems.push(...last.problems);
+  return { owners: [], files: [...synced.entries, ...last.entries], problems, changed: synced.changes.length > 0 || last.changes.length > 0 };
 }

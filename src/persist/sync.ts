@@ -138,7 +138,9 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
     try {
       const action = await io.remove(own.path, own.content);
       entries.push({ path: own.path, action: action === 'different' ? 'kept' : action, ...(action === 'different' ? { note: 'changed since it was read' } : {}) });
-      if (action === 'removed') changes.push({ backend: backendOfPath(own.path), path: own.path, action, content: own.content, previous: own.content, mode: 0o600 });
+      // With its interface: NetworkManager has to connect a device whose profile of ours is gone (activate.ts).
+      const ifname = fileInterface(own.path);
+      if (action === 'removed') changes.push({ backend: backendOfPath(own.path), ...(ifname === undefined ? {} : { ifname }), path: own.path, action, content: own.content, previous: own.content, mode: 0o600 });
     } catch (error) {
       problems.push({ code: 'persist-write', message: `cannot remove ${own.path}: ${messageOf(error)}` });
       entries.push({ path: own.path, action: 'skipped', note: 'remove failed' });
@@ -149,3 +151,5 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
 
 export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 export const isGlobalNetworkdConf = (path: string): boolean => path.startsWith(`${NETWORKD_CONF_DIR}/`);
+/** The primary's keep-config drop-in (`<its .network>.d/50-eni-init.conf`): the only drop-in eni-init writes. */
+export const isNetworkdDropIn = (path: string): boolean => /^\/etc\/systemd\/network\/[^/]+\.network\.d\/[^/]+\.conf$/.test(path);

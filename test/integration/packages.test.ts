@@ -535,6 +535,89 @@ describe('config file, man page and snippets', () => {
   });
 });
 
+// ---- dependency resolution, the way dnf and apt see it (no --nodeps, no --force-depends) --------------------
+
+/** What only the host supplies (glibc, the C++ runtime, iproute, a shell); never eni-init itself. */
+const HOST_CAPABILITY = /^(\/bin\/sh|iproute|rtld\(GNU_HASH\)|(ld-linux-x86-64|libc|libdl|libgcc_s|libm|libpthread|libstdc\+\+)\.so\.\d+(\([A-Za-z0-9_.]*\))?(\(64bit\))?)$/;
+const RPM_NAME = `eni-init-${VERSION}-1.x86_64`;
+
+/** `rpm -i --test` into a scratch database: the capabilities rpm reports missing ("X is needed by eni-init-..."). */
+function rpmMissing(dbpath: string): { code: number | null; missing: string[]; output: string } {
+  const result = run('rpm', ['--dbpath', dbpath, '-i', '--test', RPM]);
+  const output = result.stdout + result.stderr;
+  const missing = [...output.matchAll(/^\s+(.+?) is needed by (\S+)$/gm)].map((match) => {
+    assert.equal(match[2], RPM_NAME, output);
+    return match[1] as string;
+  });
+  return { code: result.code, missing, output };
+}
+
+/** A noarch package that provides the given capabilities and holds no file: the host's glibc, iproute and shell. */
+function hostStubRpm(capabilities: readonly string[]): string {
+  const top = tempDir('rpmstub');
+  const spec = join(top, 'host-stub.spec');
+  writeFileSync(spec, [
+    'Name: host-stub', 'Version: 1', 'Release: 1', 'Summary: the host packages eni-init needs', 'License: none', 'BuildArch: noarch',
+    ...capabilities.map((capability) => `Provides: ${capability}`),
+    '%description', 'stub', '%files', '',
+  ].join('\n'));
+  ok('rpmbuild', ['-bb', '--define', `_topdir ${top}`, '--define', '_build_id_links none', spec], { timeoutMs: 120_000 });
+  return join(top, 'RPMS/noarch/host-stub-1-1.noarch.rpm');
+}
+
+describe('dependencies resolve (rpm and apt, scratch databases, never --nodeps)', () => {
+  const query = (...args: string[]) => ok('rpm', ['-qp', ...args, RPM]);
+  test('.rpm: on an empty database only host capabilities are missing; with the host stubbed in, it installs', () => {
+    const db = tempDir('rpmdb');
+    ok('rpm', ['--dbpath', db, '--initdb']);
+    const empty = rpmMissing(db);
+    assert.equal(empty.code, 1, `rpm -i --test on an empty database did not fail:\n${empty.output}`);
+    assert.ok(empty.missing.includes('iproute') && empty.missing.includes('libc.so.6(GLIBC_2.28)(64bit)'), empty.output);
+    const own = empty.missing.filter((capability) => !HOST_CAPABILITY.test(capability));
+    assert.deepEqual(own, [], `the package needs capabilities no host package supplies (itself?):\n${empty.output}`);
+    // Whatever the package requires of itself, it provides (config(eni-init) of its %config files above all).
+    const provides = query('--provides').trim().split('\n').map((line) => line.trim());
+    const requires = query('--requires').trim().split('\n').map((line) => line.trim());
+    for (const self of requires.filter((req) => /^(config\()?eni-init\b/.test(req))) assert.ok(provides.includes(self), `requires ${self} but does not provide it:\n${provides.join('\n')}`);
+    assert.ok(provides.includes(`config(eni-init) = ${VERSION}-1`), provides.join('\n'));
+    assert.ok(provides.includes(`eni-init = ${VERSION}-1`), provides.join('\n'));
+    assert.deepEqual(provides.filter((capability) => !/^(config\()?eni-init(\(x86-64\))?\)? = /.test(capability)), [], `unexpected provides:\n${provides.join('\n')}`);
+
+    // The host's packages (a stub providing exactly what rpm said was missing): now nothing is missing.
+    ok('rpm', ['--dbpath', db, '-i', '--justdb', hostStubRpm(empty.missing)]);
+    const resolved = rpmMissing(db);
+    assert.equal(resolved.code, 0, `rpm -i --test still fails with every host capability installed:\n${resolved.output}`);
+    assert.deepEqual(resolved.missing, []);
+  });
+
+  test('.deb: on an empty status only host packages are missing; with them installed (libc6 >= 2.28), apt installs it', () => {
+    const dir = tempDir('apt');
+    for (const sub of ['lists/partial', 'parts', 'cache/archives/partial']) mkdirSync(join(dir, sub), { recursive: true });
+    const status = join(dir, 'status');
+    const aptSim = (statusText: string) => {
+      writeFileSync(status, statusText);
+      const options = [
+        `Dir::State::status=${status}`, `Dir::State::Lists=${join(dir, 'lists')}`, 'Dir::Etc::SourceList=/dev/null', `Dir::Etc::SourceParts=${join(dir, 'parts')}`,
+        `Dir::Cache=${join(dir, 'cache')}`, 'Dir::Etc::Preferences=/dev/null', `Dir::Etc::PreferencesParts=${join(dir, 'parts')}`, 'APT::Architecture=amd64', 'Debug::NoLocking=1',
+      ].flatMap((option) => ['-o', option]);
+      const result = run('apt-get', ['-s', ...options, 'install', DEB]);
+      return { code: result.code, output: result.stdout + result.stderr };
+    };
+    const installed = (name: string, version: string) => `Package: ${name}\nStatus: install ok installed\nVersion: ${version}\nArchitecture: amd64\nMulti-Arch: same\n\n`;
+    const empty = aptSim('');
+    assert.equal(empty.code, 100, empty.output);
+    const unmet = [...empty.output.matchAll(/Depends: (\S+)(?: \([^)]*\))? but it is not installable/g)].map((match) => match[1]).sort();
+    assert.deepEqual(unmet, ['iproute2', 'libc6', 'libstdc++6'], empty.output);
+    const host = installed('iproute2', '6.1.0-3') + installed('libstdc++6', '12.2.0-14');
+    const tooOld = aptSim(host + installed('libc6', '2.27-3'));
+    assert.equal(tooOld.code, 100, `installs on glibc 2.27:\n${tooOld.output}`);
+    const resolved = aptSim(host + installed('libc6', '2.28-10'));
+    assert.equal(resolved.code, 0, resolved.output);
+    assert.match(resolved.output, /^Inst eni-init \(/m);
+    assert.match(resolved.output, /^Conf eni-init \(/m);
+  });
+});
+
 // ---- a real install into a throwaway root ------------------------------------------------------------------
 
 describe('dpkg --root: install, upgrade, remove, reinstall, purge (throwaway root, scripts chrootless)', () => {

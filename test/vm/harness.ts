@@ -16,6 +16,7 @@ export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version.replace('-', '~').replace('+', '.');
 export const DEB = join(REPO, 'dist', `eni-init_${VERSION}_amd64.deb`);
 export const EXE = join(REPO, 'dist', 'eni-init');
+export const RPM = join(REPO, 'dist', `eni-init-${VERSION}-1.x86_64.rpm`);
 
 function eni(n: number, ips: string[], vswitch: string): SimEni {
   const hex = (n + 1).toString(16).padStart(2, '0');
@@ -46,6 +47,7 @@ function ensureArtifacts(): void {
   const needBuild = !existsSync(EXE) || !existsSync(join(REPO, 'dist', 'fake-imds.cjs'));
   if (needBuild) runStep('npm run build', ['npm', 'run', 'build']);
   if (!existsSync(DEB) || statSync(DEB).mtimeMs < statSync(EXE).mtimeMs) runStep('node build/package.mjs deb', [process.execPath, join(REPO, 'build/package.mjs'), 'deb']);
+  if (!existsSync(RPM) || statSync(RPM).mtimeMs < statSync(EXE).mtimeMs) runStep('node build/package.mjs rpm', [process.execPath, join(REPO, 'build/package.mjs'), 'rpm']);
 }
 
 function runStep(name: string, argv: string[]): void {
@@ -82,7 +84,7 @@ export interface VmSetup {
 
 /** Everything one scenario needs, torn down by t.after; undefined when skipped (QEMU cannot run). */
 /** The artifacts a seed can carry; copied first, so a concurrent rebuild of dist/ cannot change them under the test. */
-export type Artifact = 'deb' | 'exe';
+export type Artifact = 'deb' | 'rpm' | 'exe';
 
 export async function startVm(
   t: TestContext,
@@ -108,8 +110,9 @@ export async function startVm(
     await net.destroy();
   });
   await net.build();
-  const copies = { deb: join(net.dir, basename(DEB)), exe: join(net.dir, basename(EXE)) };
-  for (const artifact of options.artifacts) await snapshot(artifact === 'deb' ? DEB : EXE, copies[artifact]);
+  const copies = { deb: join(net.dir, basename(DEB)), rpm: join(net.dir, basename(RPM)), exe: join(net.dir, basename(EXE)) };
+  const sources = { deb: DEB, rpm: RPM, exe: EXE };
+  for (const artifact of options.artifacts) await snapshot(sources[artifact], copies[artifact]);
   const files = options.artifacts.map((artifact) => copies[artifact]);
   const seed = await makeSeed(net.dir, options.userData(copies), files, `i-${net.prefix}`);
   vm = new Vm({ images, image: options.image, net, enis: ENIS.slice(0, BOOT_ENIS), seed });

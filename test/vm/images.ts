@@ -10,7 +10,7 @@ export const CACHE = '/var/cache/eni-init-vm';
 const SCRIPT = fileURLToPath(new URL('./image/build-image.sh', import.meta.url));
 const BUILD_TIMEOUT_MS = 12 * 60_000;
 
-export type ImageName = 'nm' | 'networkd';
+export type ImageName = 'nm' | 'networkd' | 'netplan';
 
 export interface Images {
   dir: string;
@@ -69,7 +69,7 @@ function imagesIn(dir: string, builtInS: number): Images {
 }
 
 function complete(dir: string): boolean {
-  return ['vmlinuz', 'initrd.img', 'nm.raw', 'networkd.raw', 'ok'].every((file) => existsSync(join(dir, file)));
+  return ['vmlinuz', 'initrd.img', 'nm.raw', 'networkd.raw', 'netplan.raw', 'ok'].every((file) => existsSync(join(dir, file)));
 }
 
 function alive(pid: number): boolean {

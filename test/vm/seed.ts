@@ -35,6 +35,20 @@ export function packageUserData(deb: string): string {
   return withSeedMount(fill(template, { ENI_INIT_DEB_URL: url, ENI_INIT_DEB_SHA256: sha256(deb), ENI_INIT_RPM_URL: url, ENI_INIT_RPM_SHA256: '0' }));
 }
 
+/**
+ * The .rpm on the NetworkManager image: `rpm -i --nodeps` from runcmd (the Debian guest's rpm database knows none
+ * of the host packages it requires; test/integration/packages.test.ts checks that they resolve). Its scriptlets
+ * enable and start the unit as on a RHEL-family host.
+ */
+export function rpmUserData(rpm: string): string {
+  const install = [
+    'set -e',
+    `echo '${sha256(rpm)}  ${SEED_MOUNT}/${basename(rpm)}' | sha256sum -c --quiet`,
+    `rpm -i --nodeps ${SEED_MOUNT}/${basename(rpm)}`,
+  ];
+  return withSeedMount(`#cloud-config\nruncmd:\n  - |\n${install.map((line) => `    ${line}`).join('\n')}\n`);
+}
+
 /** packaging/cloud-init/runcmd-bare.yaml, the executable copied from the seed disk. */
 export function bareUserData(exe: string): string {
   const template = readFileSync(join(PACKAGING, 'cloud-init/runcmd-bare.yaml'), 'utf8');

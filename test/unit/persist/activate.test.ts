@@ -70,21 +70,40 @@ test('NetworkManager: the profile is loaded and brought up on its own interface;
   assert.equal(shadowed[0]?.code, 'persist-shadowed');
 });
 
-test('netplan: a file netplan generate refuses is rolled back to what was there before', async () => {
+test('netplan: a file netplan generate refuses is rolled back; nothing live is reloaded', async () => {
   const facts: ManagerFacts = { ...NO_FACTS, probed: true, netplan: true, networkd: { running: true, links: {} } };
   const { owners, files } = desiredFiles('netplan', [secondary], facts);
   const disk = new Map<string, string>();
   const file = files.find((entry) => entry.backend === 'netplan');
   assert.ok(file);
   disk.set(file.path, file.content);
-  const { ran, run } = recorder((argv) => argv.join(' ') === 'netplan generate' && disk.get(file.path) === file.content);
+  const { ran, run } = recorder();
+  let generated = 0;
+  const netplan = async () => (generated++, { ok: false, networkd: [], networkManager: [], other: [], message: 'netplan generate: Error: invalid YAML' });
   const { problems } = await activate(
     { changes: [created(file, '# Written by eni-init. previous\n')], owners, files, facts, timeLeft: () => 25_000 },
-    { run, io: memoryIo(disk), probe: async () => facts },
+    { run, io: memoryIo(disk), probe: async () => facts, netplan },
   );
   assert.equal(disk.get(file.path), '# Written by eni-init. previous\n');
-  assert.deepEqual(ran.slice(0, 2), ['netplan generate', 'netplan generate']);
+  assert.equal(generated, 1, 'generated once, in the scratch root; the rollback needs no second generate (nothing live was installed)');
+  assert.ok(!ran.includes('networkctl reload'), `reloaded after a refused generate: ${ran.join(', ')}`);
   assert.ok(problems.some((problem) => problem.code === 'persist-activate' && problem.message.includes('rolled back')));
+  assert.ok(problems.some((problem) => problem.message.includes('invalid YAML')));
+});
+
+test('netplan: systemd-networkd is never reloaded (a reload re-configures a primary whose generated file daemon-reload rewrote)', async () => {
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, netplan: true, networkd: { running: true, links: {} } };
+  const { owners, files } = desiredFiles('netplan', [secondary], facts);
+  const file = files.find((entry) => entry.backend === 'netplan');
+  assert.ok(file);
+  for (const networkd of [[], ['/run/systemd/network/10-netplan-eth1.network']]) {
+    const { ran, run } = recorder();
+    await activate(
+      { changes: [created(file)], owners: [], files, facts, timeLeft: () => 25_000 },
+      { run, io: memoryIo(new Map([[file.path, file.content]])), probe: async () => facts, netplan: async () => ({ ok: true, networkd, networkManager: [], other: [] }) },
+    );
+    assert.deepEqual(ran, []);
+  }
 });
 
 test('networkd: reload, never restart; a file the link does not use is reconfigured once, then reported', async () => {
@@ -131,4 +150,59 @@ test('the primary under networkd gets only a keep-config drop-in, written after 
   assert.equal(dropIn?.afterActivation, true);
   assert.match(dropIn?.content ?? '', /KeepConfiguration=static/);
   assert.doesNotMatch(dropIn?.content ?? '', /Address=/);
+});
+
+test('NetworkManager, remove: a released device gets an in-memory default wired connection, and must end up connected on it', async () => {
+  const { files } = desiredFiles('auto', [secondary], { ...NO_FACTS, probed: true, networkManager: { running: true, devices: { eth1: { state: 'connected' } } } });
+  const keyfile = files.find((file) => file.backend === 'networkmanager');
+  assert.ok(keyfile);
+  const ours = keyfileUuid(keyfile.content);
+  const nm = (state: string, connectionUuid?: string): ManagerFacts => ({
+    ...NO_FACTS,
+    probed: true,
+    networkManager: { running: true, devices: { eth1: { state, ...(connectionUuid ? { connectionUuid } : {}) }, eth0: { state: 'connected', connectionUuid: 'c0' } } },
+  });
+  const removed: FileChange = { ...created(keyfile), action: 'removed' };
+  for (const [final, problemCount] of [[nm('connected', 'default-uuid'), 0], [nm('disconnected'), 1]] as const) {
+    const { ran, run } = recorder();
+    // Still on our deleted profile at the first look (deactivation is asynchronous), then the final state.
+    const looks = [nm('connected', ours), nm('disconnected')];
+    const { problems } = await activate(
+      { changes: [removed], owners: [], files: [], facts: nm('connected', ours), timeLeft: () => 25_000 },
+      { run, io: memoryIo(new Map()), probe: async () => looks.shift() ?? final, sleep: async () => undefined },
+    );
+    assert.deepEqual(ran, [
+      'nmcli connection load /etc/NetworkManager/system-connections/eni-init-eth1.nmconnection',
+      'nmcli connection add save no type ethernet ifname eth1 con-name Wired connection eth1 connection.autoconnect-priority -999 ipv4.method auto',
+      'nmcli --wait 0 connection up id Wired connection eth1 ifname eth1',
+    ]);
+    assert.equal(problems.length, problemCount, JSON.stringify(problems));
+    if (problemCount > 0) assert.match(problems[0]?.message ?? '', /eth1: NetworkManager did not connect it again/);
+  }
+  // Another profile took the device by itself (the admin's, say): nothing is added.
+  const { ran, run } = recorder();
+  await activate({ changes: [removed], owners: [], files: [], facts: nm('connected', ours), timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => nm('connected', 'admin-uuid'), sleep: async () => undefined });
+  assert.deepEqual(ran, ['nmcli connection load /etc/NetworkManager/system-connections/eni-init-eth1.nmconnection']);
+});
+
+test('networkd: a change to the primary\'s keep-config drop-in alone never reloads networkd (the reload would re-configure the primary)', async () => {
+  const facts: ManagerFacts = { ...NO_FACTS, probed: true, networkd: { running: true, links: {} } };
+  const dropIn = { backend: 'networkd' as const, ifname: 'eth0', path: '/etc/systemd/network/10-netplan-eth0.network.d/50-eni-init.conf', content: '# Written by eni-init\n[Network]\nKeepConfiguration=static\n', mode: 0o644 };
+  const { ran, run } = recorder();
+  await activate({ changes: [{ ...created(dropIn), action: 'removed' }], owners: [], files: [], facts, timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => facts });
+  assert.deepEqual(ran, []);
+});
+
+test('NetworkManager: a profile it refuses to load is rolled back and never brought up (the device stays as it was)', async () => {
+  const nm: ManagerFacts = { ...NO_FACTS, probed: true, networkManager: { running: true, devices: { eth1: { state: 'connected', connectionUuid: 'cloud-init-uuid' } } } };
+  const { owners, files } = desiredFiles('auto', [secondary], nm);
+  const keyfile = files.find((file) => file.backend === 'networkmanager');
+  assert.ok(keyfile);
+  const disk = new Map([[keyfile.path, keyfile.content]]);
+  const { ran, run } = recorder((argv) => argv[1] === 'connection' && argv[2] === 'load' && disk.has(keyfile.path));
+  const { problems } = await activate({ changes: [created(keyfile)], owners, files, facts: nm, timeLeft: () => 25_000 }, { run, io: memoryIo(disk), probe: async () => nm });
+  assert.equal(disk.has(keyfile.path), false, 'the refused profile is still on disk');
+  assert.ok(!ran.some((command) => command.includes('connection up')), ran.join('\n'));
+  assert.deepEqual(ran, [`nmcli connection load ${keyfile.path}`, `nmcli connection load ${keyfile.path}`]);
+  assert.ok(problems.some((problem) => problem.message.includes('rolled back')));
 });

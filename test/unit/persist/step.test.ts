@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { DesiredEni, DesiredState } from '../../../src/plan/desired.ts';
 import { NO_FACTS } from '../../../src/persist/facts.ts';
 import type { ManagerFacts } from '../../../src/persist/facts.ts';
-import { persistStep } from '../../../src/persist/step.ts';
+import { persistStep, unpersistStep } from '../../../src/persist/step.ts';
 import type { PersistDeps, PersistInput } from '../../../src/persist/step.ts';
 import type { FileIo } from '../../../src/persist/sync.ts';
 import { WRITTEN_BY } from '../../../src/persist/types.ts';
@@ -144,4 +144,45 @@ test('networkd: the primary gets its keep-config drop-in after the reload; every
   assert.equal(ran[0], 'networkctl reload');
   const again = await persistStep(input({ desired: state }), withRun);
   assert.deepEqual(again.files.map((file) => [file.path, file.action]), paths.map((path) => [path, 'unchanged']));
+});
+
+test('remove on networkd: the secondaries\' files go and networkd reloads; the primary\'s drop-in goes only after that reload', async () => {
+  const primary: DesiredEni = { mac: '00:16:3e:00:00:01', ifname: 'eth0', primary: true, status: 'managed', slot: 0, problems: [], objects: [] };
+  const state: DesiredState = { ...desired(), enis: [primary, eth1()] };
+  const link = (file: string) => ({ adminState: 'configured', networkFile: file, dropins: [] });
+  const networkd: ManagerFacts = {
+    ...NO_FACTS,
+    probed: true,
+    complete: true,
+    networkd: { running: true, links: { eth0: link('/etc/systemd/network/50-dhcp.network'), eth1: link('/etc/systemd/network/50-dhcp.network') } },
+  };
+  const files = new Map<string, string>();
+  const noRun = deps(files, networkd);
+  await persistStep(input({ desired: state }), noRun);
+  const dropIn = '/etc/systemd/network/50-dhcp.network.d/50-eni-init.conf';
+  assert.ok(files.has(dropIn));
+  // At the reload the drop-in is still there (networkd sees eth0's config unchanged); it is removed afterwards.
+  const seen: string[] = [];
+  const removal = await unpersistStep(() => 25_000, {
+    ...noRun,
+    run: async (argv: readonly string[]) => (seen.push(`${argv.join(' ')} (drop-in ${files.has(dropIn) ? 'present' : 'gone'})`), { ok: true, code: 0, stdout: '', stderr: '' }),
+  });
+  assert.deepEqual(seen, ['networkctl reload (drop-in present)']);
+  assert.equal(files.size, 0);
+  assert.equal(removal.files.at(-1)?.path, dropIn);
+  assert.deepEqual(removal.problems, []);
+});
+
+test('remove on NetworkManager: the removed profile\'s change names its interface, so the device is connected again', async () => {
+  const files = new Map<string, string>();
+  await persistStep(input(), deps(files, nmRunning));
+  assert.ok(files.has(NM_ETH1));
+  const ran: string[] = [];
+  // No other profile takes eth1 once ours is gone (NetworkManager made no default wired connection for it).
+  const released: ManagerFacts = { ...nmRunning, networkManager: { running: true, devices: { eth1: { state: 'disconnected' } } } };
+  await unpersistStep(() => 3000, {
+    ...deps(files, released),
+    run: async (argv: readonly string[]) => (ran.push(argv.join(' ')), { ok: true, code: 0, stdout: '', stderr: '' }),
+  });
+  assert.ok(ran.some((command) => command.startsWith('nmcli connection add save no type ethernet ifname eth1 ')), ran.join('\n'));
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the VM boot test's Debian 12 guest images (nm.raw, networkd.raw, vmlinuz, initrd.img) into OUTDIR.
+# Builds the VM boot test's Debian 12 guest images (nm.raw, networkd.raw, netplan.raw, vmlinuz, initrd.img) into OUTDIR.
 # usage: build-image.sh OUTDIR MIRROR SECURITY_MIRROR   (env http_proxy: used for debootstrap and apt, if set)
 # debootstrap cannot resolve default-logind and the cffi virtual package, so: a minbase bootstrap, then
 # apt-get install of the rest inside the chroot (proc/sys/dev mounted, always unmounted). No loop devices:
@@ -9,7 +9,10 @@ set -euo pipefail
 out=$1 mirror=$2 security=$3
 SUITE=bookworm
 COMMON_PACKAGES="systemd systemd-sysv udev dbus kmod cloud-init iproute2 iputils-ping qemu-guest-agent linux-image-amd64 initramfs-tools procps less ca-certificates curl"
-NM_PACKAGES="network-manager"
+# rpm: the RPM scenario installs the .rpm on this image (rpm -i --nodeps: its database knows no Debian package).
+NM_PACKAGES="network-manager rpm"
+# netplan.io: cloud-init renders netplan YAML, netplan generates systemd-networkd files (an Ubuntu-style stack).
+NETPLAN_PACKAGES="netplan.io"
 IMAGE_SIZE=3G
 
 work=$(mktemp -d "$(dirname "$out")/build.XXXXXX")
@@ -113,6 +116,45 @@ ln -sf /lib/systemd/system/systemd-networkd-wait-online.service \
   "$nd/etc/systemd/system/network-online.target.wants/systemd-networkd-wait-online.service"
 apt_clean "$nd"
 
+# --- netplan image: cloud-init renders netplan (a config for every NIC), netplan generates networkd files ----------
+np=$work/netplan
+cp -a "$root" "$np"
+mkdir -p "$np/etc/systemd/system/multi-user.target.wants" "$np/etc/systemd/system/sockets.target.wants" \
+  "$np/etc/systemd/system/network-online.target.wants" "$np/etc/systemd/system/systemd-networkd-wait-online.service.d"
+printf '#!/bin/sh\nexit 101\n' >"$np/usr/sbin/policy-rc.d" && chmod 0755 "$np/usr/sbin/policy-rc.d"
+if [ -n "${http_proxy:-}" ]; then echo "Acquire::http::Proxy \"$http_proxy\";" >"$np/etc/apt/apt.conf.d/01build-proxy"; fi
+say "apt-get install (netplan): $NETPLAN_PACKAGES"
+in_chroot "$np" sh -c "apt-get install -y -qq --no-install-recommends $NETPLAN_PACKAGES" >"$work/apt-netplan.log" 2>&1 ||
+  { tail -n 40 "$work/apt-netplan.log" >&2; exit 1; }
+rm -f "$np/usr/sbin/policy-rc.d" "$np/etc/apt/apt.conf.d/01build-proxy"
+# cloud-init's system config (it wins over the datasource's): netplan renders it, one definition per NIC by name
+# (eth3 is hot-plugged later), DHCP on each, as cloud-init writes it on Ubuntu.
+cat >"$np/etc/cloud/cloud.cfg.d/06-eni-vm-netplan.cfg" <<'EOF'
+system_info:
+  network:
+    renderers: [netplan]
+    activators: [netplan]
+network:
+  version: 2
+  ethernets:
+    eth0: {dhcp4: true}
+    eth1: {dhcp4: true}
+    eth2: {dhcp4: true}
+    eth3: {dhcp4: true}
+EOF
+cat >"$np/etc/systemd/system/systemd-networkd-wait-online.service.d/timeout.conf" <<'EOF'
+[Service]
+ExecStart=
+ExecStart=/lib/systemd/systemd-networkd-wait-online --any --timeout=60
+EOF
+ln -sf /lib/systemd/system/systemd-networkd.service "$np/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+ln -sf /lib/systemd/system/systemd-networkd.service "$np/etc/systemd/system/dbus-org.freedesktop.network1.service"
+ln -sf /lib/systemd/system/systemd-networkd.socket "$np/etc/systemd/system/sockets.target.wants/systemd-networkd.socket"
+ln -sf /lib/systemd/system/systemd-networkd-wait-online.service \
+  "$np/etc/systemd/system/network-online.target.wants/systemd-networkd-wait-online.service"
+[ -x "$np/usr/sbin/netplan" ] || { say "netplan missing in the netplan image"; exit 1; }
+apt_clean "$np"
+
 # --- nm image: NetworkManager (its default: DHCP on every wired NIC) ------------------------------------------
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod 0755 "$root/usr/sbin/policy-rc.d"
 if [ -n "${http_proxy:-}" ]; then echo "Acquire::http::Proxy \"$http_proxy\";" >"$root/etc/apt/apt.conf.d/01build-proxy"; fi
@@ -127,8 +169,9 @@ apt_clean "$root"
 say "making ext4 images"
 mkfs.ext4 -q -F -L root -d "$nd" "$work/networkd.raw" "$IMAGE_SIZE" >/dev/null
 mkfs.ext4 -q -F -L root -d "$root" "$work/nm.raw" "$IMAGE_SIZE" >/dev/null
+mkfs.ext4 -q -F -L root -d "$np" "$work/netplan.raw" "$IMAGE_SIZE" >/dev/null
 cp "$kernel" "$work/vmlinuz"
 cp "$root/boot/${initrd##*/}" "$work/initrd.img"
 mkdir -p "$out"
-mv "$work/networkd.raw" "$work/nm.raw" "$work/vmlinuz" "$work/initrd.img" "$out/"
+mv "$work/networkd.raw" "$work/nm.raw" "$work/netplan.raw" "$work/vmlinuz" "$work/initrd.img" "$out/"
 say "done: $out"
