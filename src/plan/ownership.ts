@@ -60,7 +60,9 @@ export function trustRecorded(
   const defaultRouteInterfaces = new Set(live.routes.filter((route) => route.table === 254 && route.dst === 'default' && !ownsLiveRoute(route, numbering)).flatMap((route) => [route.dev, ...(route.nexthops ?? []).map((hop) => hop.dev)]));
   const firstAddresses = new Set(
     live.interfaces
-      .filter((iface) => defaultRouteInterfaces.has(iface.name))
+      // Where the primary ENI's metadata names the primary address, that is the fact: after a DHCP client dropped
+      // and re-added its lease, an address eni-init added is listed first (seen on networkd and netplan in the VM test).
+      .filter((iface) => defaultRouteInterfaces.has(iface.name) && !primaryInterfaces.has(iface.name))
       .flatMap((iface) => {
         const first = iface.addresses.find((address) => address.family === 4 && reservedName(address.address, 4) === undefined);
         return first === undefined ? [] : [`${iface.name}|4|${first.address}`];

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ownsLiveRoute, ownsLiveRule } from '../../../src/plan/ownership.ts';
+import { ownsLiveRoute, ownsLiveRule, trustRecorded } from '../../../src/plan/ownership.ts';
+import { eni, MAC0 } from '../fixtures.ts';
 
 const numbering = { tableBase: 1000, priorityBase: 20000 };
 
@@ -22,4 +23,31 @@ test('a route is ours only with our protocol and a table in our range', () => {
   assert.equal(ownsLiveRoute({ ...route, protocol: 'static' }, numbering), false);
   assert.equal(ownsLiveRoute({ ...route, table: 254 }, numbering), false);
   assert.equal(ownsLiveRoute({ ...route, table: 1256 }, numbering), false);
+});
+
+test("an address eni-init added to eth0 stays trusted when it is listed first (eth0's lease dropped and re-added)", () => {
+  const live = {
+    interfaces: [
+      {
+        name: 'eth0',
+        index: 2,
+        mac: MAC0,
+        up: true,
+        addresses: [
+          { family: 4 as const, address: '10.0.0.21', prefixLength: 32 },
+          { family: 4 as const, address: '10.0.0.20', prefixLength: 24, dynamic: true },
+        ],
+      },
+    ],
+    routes: [{ family: 4 as const, table: 254, dst: 'default', gateway: '10.0.0.253', dev: 'eth0', protocol: 'dhcp' }],
+  };
+  const recorded = [{ ifname: 'eth0', mac: MAC0, family: 4 as const, address: '10.0.0.21', prefixLength: 32 }];
+  const primary = eni(MAC0, 'eni-0', ['10.0.0.20', '10.0.0.21'], '10.0.0.0/24', '10.0.0.253');
+  const known = trustRecorded(recorded, live, primary, numbering);
+  assert.deepEqual(known.trusted, recorded);
+  assert.deepEqual(known.ignored, []);
+  // Without the primary ENI's metadata, the first IPv4 address of an interface with a default route stays its own.
+  const unknown = trustRecorded(recorded, live, undefined, numbering);
+  assert.deepEqual(unknown.trusted, []);
+  assert.equal(unknown.ignored.length, 1);
 });
