@@ -121,7 +121,8 @@ test('a probe that timed out keeps files, --persist=none touches none, a named b
   assert.ok(named.files.some((file) => file.path === '/etc/systemd/network/05-eni-init-eth1.network' && file.action === 'created'));
 });
 
-test('networkd: the primary gets its keep-config drop-in after the reload; every file is reported once', async () => {
+/** eth0 (primary) and eth1, both matched by one DHCP .network file of a running networkd. */
+function primaryAndEth1OnNetworkd(): { state: DesiredState; networkd: ManagerFacts } {
   const primary: DesiredEni = { mac: '00:16:3e:00:00:01', ifname: 'eth0', primary: true, status: 'managed', slot: 0, problems: [], objects: [] };
   const state: DesiredState = { ...desired(), enis: [primary, eth1()] };
   const link = (file: string) => ({ adminState: 'configured', networkFile: file, dropins: [] });
@@ -131,6 +132,11 @@ test('networkd: the primary gets its keep-config drop-in after the reload; every
     complete: true,
     networkd: { running: true, links: { eth0: link('/etc/systemd/network/50-dhcp.network'), eth1: link('/etc/systemd/network/50-dhcp.network') } },
   };
+  return { state, networkd };
+}
+
+test('networkd: the primary gets its keep-config drop-in after the reload; every file is reported once', async () => {
+  const { state, networkd } = primaryAndEth1OnNetworkd();
   const files = new Map<string, string>();
   const ran: string[] = [];
   const withRun = { ...deps(files, networkd), run: async (argv: readonly string[]) => (ran.push(argv.join(' ')), { ok: true, code: 0, stdout: '', stderr: '' }) };
@@ -147,15 +153,7 @@ test('networkd: the primary gets its keep-config drop-in after the reload; every
 });
 
 test('remove on networkd: the secondaries\' files go and networkd reloads; the primary\'s drop-in goes only after that reload', async () => {
-  const primary: DesiredEni = { mac: '00:16:3e:00:00:01', ifname: 'eth0', primary: true, status: 'managed', slot: 0, problems: [], objects: [] };
-  const state: DesiredState = { ...desired(), enis: [primary, eth1()] };
-  const link = (file: string) => ({ adminState: 'configured', networkFile: file, dropins: [] });
-  const networkd: ManagerFacts = {
-    ...NO_FACTS,
-    probed: true,
-    complete: true,
-    networkd: { running: true, links: { eth0: link('/etc/systemd/network/50-dhcp.network'), eth1: link('/etc/systemd/network/50-dhcp.network') } },
-  };
+  const { state, networkd } = primaryAndEth1OnNetworkd();
   const files = new Map<string, string>();
   const noRun = deps(files, networkd);
   await persistStep(input({ desired: state }), noRun);

@@ -62,6 +62,21 @@ say "apt-get install (common): $COMMON_PACKAGES"
 in_chroot "$root" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $COMMON_PACKAGES" >"$work/apt.log" 2>&1 ||
   { tail -n 40 "$work/apt.log" >&2; exit 1; }
 
+# systemd-networkd enabled in an image, wait-online satisfied by any one link (the secondaries may stay down).
+enable_networkd() {
+  : "${1:?enable_networkd needs an image directory}" # never the host's own /etc
+  cat >"$1/etc/systemd/system/systemd-networkd-wait-online.service.d/timeout.conf" <<'EOF'
+[Service]
+ExecStart=
+ExecStart=/lib/systemd/systemd-networkd-wait-online --any --timeout=60
+EOF
+  ln -sf /lib/systemd/system/systemd-networkd.service "$1/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+  ln -sf /lib/systemd/system/systemd-networkd.service "$1/etc/systemd/system/dbus-org.freedesktop.network1.service"
+  ln -sf /lib/systemd/system/systemd-networkd.socket "$1/etc/systemd/system/sockets.target.wants/systemd-networkd.socket"
+  ln -sf /lib/systemd/system/systemd-networkd-wait-online.service \
+    "$1/etc/systemd/system/network-online.target.wants/systemd-networkd-wait-online.service"
+}
+
 # --- common guest configuration ------------------------------------------------------------------------------
 echo eni-vm >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\teni-vm\n' >"$root/etc/hosts"
@@ -104,16 +119,7 @@ Name=eth* en*
 [Network]
 DHCP=ipv4
 EOF
-cat >"$nd/etc/systemd/system/systemd-networkd-wait-online.service.d/timeout.conf" <<'EOF'
-[Service]
-ExecStart=
-ExecStart=/lib/systemd/systemd-networkd-wait-online --any --timeout=60
-EOF
-ln -sf /lib/systemd/system/systemd-networkd.service "$nd/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
-ln -sf /lib/systemd/system/systemd-networkd.service "$nd/etc/systemd/system/dbus-org.freedesktop.network1.service"
-ln -sf /lib/systemd/system/systemd-networkd.socket "$nd/etc/systemd/system/sockets.target.wants/systemd-networkd.socket"
-ln -sf /lib/systemd/system/systemd-networkd-wait-online.service \
-  "$nd/etc/systemd/system/network-online.target.wants/systemd-networkd-wait-online.service"
+enable_networkd "$nd"
 apt_clean "$nd"
 
 # --- netplan image: cloud-init renders netplan (a config for every NIC), netplan generates networkd files ----------
@@ -142,16 +148,7 @@ network:
     eth2: {dhcp4: true}
     eth3: {dhcp4: true}
 EOF
-cat >"$np/etc/systemd/system/systemd-networkd-wait-online.service.d/timeout.conf" <<'EOF'
-[Service]
-ExecStart=
-ExecStart=/lib/systemd/systemd-networkd-wait-online --any --timeout=60
-EOF
-ln -sf /lib/systemd/system/systemd-networkd.service "$np/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
-ln -sf /lib/systemd/system/systemd-networkd.service "$np/etc/systemd/system/dbus-org.freedesktop.network1.service"
-ln -sf /lib/systemd/system/systemd-networkd.socket "$np/etc/systemd/system/sockets.target.wants/systemd-networkd.socket"
-ln -sf /lib/systemd/system/systemd-networkd-wait-online.service \
-  "$np/etc/systemd/system/network-online.target.wants/systemd-networkd-wait-online.service"
+enable_networkd "$np"
 [ -x "$np/usr/sbin/netplan" ] || { say "netplan missing in the netplan image"; exit 1; }
 apt_clean "$np"
 
