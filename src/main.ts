@@ -2,6 +2,7 @@
 import './v8-flags.ts';
 import { signals } from './signals.ts';
 import type { StopSignal } from './signals.ts';
+import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseCommandLine } from './cli/options.ts';
 import { helpText } from './cli/help.ts';
@@ -10,7 +11,7 @@ import { EXIT, InterruptedError, exitCodeFor } from './errors.ts';
 import { preflight, readConfigSync } from './preflight.ts';
 import { emptyReport } from './report/report.ts';
 import type { Report } from './report/report.ts';
-import { createLogger } from './log.ts';
+import { createLogger, stderrIsJournal } from './log.ts';
 import type { Logger } from './log.ts';
 import { createMetadataHttp } from './metadata/http.ts';
 import { readAliyunMetadata } from './metadata/aliyun.ts';
@@ -159,7 +160,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.OK;
   }
   const { options } = request;
-  const log = createLogger(options.logLevel, (line) => process.stderr.write(line));
+  const journal = stderrIsJournal(process.env, () => {
+    try {
+      return fstatSync(2);
+    } catch {
+      return undefined;
+    }
+  });
+  const log = createLogger(options.logLevel, (line) => process.stderr.write(line), { priorities: journal });
   log.debug('starting', { version: VERSION, command: options.command, pid: process.pid });
   const stop: StopState = { requested: false, critical: false, changed: false };
   let interrupt: (signal: StopSignal) => void = () => {};
