@@ -42,6 +42,12 @@ function formatFields(fields: Record<string, unknown> | undefined): string {
   return parts.length > 0 ? ' ' + parts.join(' ') : '';
 }
 
+/** `text` (one or more lines, no final newline) as written to stderr at `level`: with `priorities`, every line prefixed. */
+export function stderrText(level: LogLevel, text: string, priorities: boolean): string {
+  const prefix = priorities ? `<${SYSLOG_PRIORITY[level]}>` : '';
+  return `${text.split('\n').map((line) => prefix + line).join('\n')}\n`;
+}
+
 /**
  * A logger that writes `<level>: message key=value...` lines through `write` for levels at or above `level`.
  * With `priorities`, every line (each line of a multi-line message too) starts with its syslog priority.
@@ -49,9 +55,7 @@ function formatFields(fields: Record<string, unknown> | undefined): string {
 export function createLogger(level: LogLevel, write: (line: string) => void, options: LoggerOptions = {}): Logger {
   const emit = (at: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (RANK[at] > RANK[level]) return;
-    const text = `${at}: ${message}${formatFields(fields)}`;
-    const prefix = `<${SYSLOG_PRIORITY[at]}>`;
-    write(options.priorities === true ? `${text.split('\n').map((line) => prefix + line).join('\n')}\n` : `${text}\n`);
+    write(stderrText(at, `${at}: ${message}${formatFields(fields)}`, options.priorities === true));
   };
   return { error: emit('error'), warn: emit('warn'), info: emit('info'), debug: emit('debug') };
 }

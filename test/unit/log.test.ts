@@ -1,7 +1,7 @@
 // Unit tests of src/log.ts: levels, fields, and syslog priority prefixes only when stderr is the journal stream.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger, stderrIsJournal } from '../../src/log.ts';
+import { createLogger, stderrIsJournal, stderrText } from '../../src/log.ts';
 
 function capture(priorities: boolean, level: 'error' | 'debug' = 'debug'): { lines: string[]; log: ReturnType<typeof createLogger> } {
   const lines: string[] = [];
@@ -46,4 +46,9 @@ test('stderrIsJournal: JOURNAL_STREAM must match stderr device:inode', () => {
   assert.equal(stderrIsJournal({}, stat), false);
   assert.equal(stderrIsJournal({ JOURNAL_STREAM: 'garbage' }, stat), false);
   assert.equal(stderrIsJournal({ JOURNAL_STREAM: '64769:123456' }, () => undefined), false);
+});
+
+test('stderrText: the messages written outside the logger (usage, internal error) get the same treatment', () => {
+  assert.equal(stderrText('error', "eni-init: bad flag\nTry 'eni-init --help'.", true), "<3>eni-init: bad flag\n<3>Try 'eni-init --help'.\n");
+  assert.equal(stderrText('error', 'eni-init: bad flag', false), 'eni-init: bad flag\n');
 });
