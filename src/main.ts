@@ -2,6 +2,7 @@
 import './v8-flags.ts';
 import { signals } from './signals.ts';
 import type { StopSignal } from './signals.ts';
+import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseCommandLine } from './cli/options.ts';
 import { helpText } from './cli/help.ts';
@@ -10,7 +11,7 @@ import { EXIT, InterruptedError, exitCodeFor } from './errors.ts';
 import { preflight, readConfigSync } from './preflight.ts';
 import { emptyReport } from './report/report.ts';
 import type { Report } from './report/report.ts';
-import { createLogger } from './log.ts';
+import { createLogger, stderrIsJournal, stderrText } from './log.ts';
 import type { Logger } from './log.ts';
 import { createMetadataHttp } from './metadata/http.ts';
 import { readAliyunMetadata } from './metadata/aliyun.ts';
@@ -140,6 +141,15 @@ async function writeReport(options: Options, report: Report, log: Logger): Promi
   }
 }
 
+/** Under systemd, stderr lines carry syslog priorities (src/log.ts), so `journalctl -p err` shows the errors. */
+const journal = stderrIsJournal(process.env, () => {
+  try {
+    return fstatSync(2);
+  } catch {
+    return undefined;
+  }
+});
+
 async function main(argv: readonly string[]): Promise<number> {
   const startedAt = Date.now();
   let request;
@@ -147,7 +157,7 @@ async function main(argv: readonly string[]): Promise<number> {
     request = parseCommandLine(argv, process.env, readConfigSync);
   } catch (error) {
     const usage = exitCodeFor(error) === EXIT.USAGE;
-    process.stderr.write(`eni-init: ${error instanceof Error ? error.message : String(error)}\n${usage ? "Try 'eni-init --help'.\n" : ''}`);
+    process.stderr.write(stderrText('error', `eni-init: ${error instanceof Error ? error.message : String(error)}${usage ? "\nTry 'eni-init --help'." : ''}`, journal));
     return exitCodeFor(error);
   }
   if (request.kind === 'help') {
@@ -159,7 +169,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.OK;
   }
   const { options } = request;
-  const log = createLogger(options.logLevel, (line) => process.stderr.write(line));
+  const log = createLogger(options.logLevel, (line) => process.stderr.write(line), { priorities: journal });
   log.debug('starting', { version: VERSION, command: options.command, pid: process.pid });
   const stop: StopState = { requested: false, critical: false, changed: false };
   let interrupt: (signal: StopSignal) => void = () => {};
@@ -215,7 +225,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`eni-init: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(stderrText('error', `eni-init: internal error: ${error instanceof Error ? error.stack : String(error)}`, journal));
     process.exitCode = EXIT.INTERNAL;
   },
 );

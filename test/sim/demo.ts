@@ -1,9 +1,11 @@
-// `npm run demo`: a simulated ECS instance with three ENIs, before and after eni-init (run as root).
+// `npm run demo [-- --keep]`: a simulated ECS instance with three ENIs, before and after eni-init (run as root);
+// --keep then opens a shell on the instance (the playground's, test/sim/shell.ts) and removes it when the shell exits.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createSimInstance, presetInstance } from './instance.ts';
 import type { Reachability, SimInstance } from './instance.ts';
+import { shellIn } from './shell.ts';
 
 const DEFAULT_BINARY = fileURLToPath(new URL('../../dist/eni-init', import.meta.url));
 
@@ -37,7 +39,7 @@ async function show(sim: SimInstance, argv: string[]): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { binary: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { binary: { type: 'string' }, keep: { type: 'boolean' } }, strict: true });
   const binary = values.binary ?? DEFAULT_BINARY;
   if (process.getuid?.() !== 0) {
     console.error('demo: run as root (it creates network namespaces): sudo npm run demo');
@@ -82,6 +84,10 @@ async function main(): Promise<number> {
     console.log(`   exit code ${second.code}`);
     const ok = first.code === 0 && second.code === 0 && after.every((row) => row.ping && row.tcp);
     console.log(`\n${ok ? 'Demo OK: every private IP answers after eni-init.' : 'Demo FAILED: see above.'}`);
+    if (values.keep === true) {
+      console.log('\n--keep: a shell on the demo\'s instance, as eni-init left it.\n');
+      await shellIn(sim, [], { binary, what: 'the demo\'s, after eni-init' });
+    }
     return ok ? 0 : 1;
   } finally {
     await sim.destroy();
