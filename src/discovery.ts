@@ -2,7 +2,7 @@
 import type { LiveInterface, LiveState, MetadataResult } from './model.ts';
 import type { Options } from './cli/spec.ts';
 import type { Deps } from './run.ts';
-import { parseMac } from './net/address.ts';
+import { canonicalMac } from './net/mac.ts';
 
 /** How often local interfaces are listed again while an ENI in metadata has none yet. */
 const INTERFACE_POLL_MS = 250;
@@ -26,7 +26,7 @@ export async function waitForSelected(initial: MetadataResult, live: LiveState, 
   let metadata = initial;
   let interfaces = live.interfaces;
   const macOf = () => {
-    if (parseMac(selector) !== null) return parseMac(selector) as string;
+    if (canonicalMac(selector) !== null) return canonicalMac(selector) as string;
     const mac = interfaces.find((iface) => iface.name === selector)?.mac;
     return mac === '' ? undefined : mac;
   };

@@ -26,6 +26,8 @@ export const EXIT = {
   ENVIRONMENT: 9,
   /** Not allowed: apply and remove need root or CAP_NET_ADMIN, and write access to the run directory. */
   PERMISSION: 10,
+  /** No metadata URL was given explicitly and the DMI identity says this host is not an Alibaba Cloud ECS instance. */
+  NOT_ON_CLOUD: 12,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -39,6 +41,7 @@ export type ErrorCode =
   | 'interrupted'
   | 'environment'
   | 'permission'
+  | 'not-on-cloud'
   | 'internal';
 
 export class EniInitError extends Error {
@@ -119,6 +122,14 @@ export function fileSystemError(path: string, what: string, error: unknown): unk
   return error;
 }
 
+/** This host does not look like an instance of the cloud (DMI), and no metadata URL was given explicitly. Nothing was read. */
+export class NotOnCloudError extends EniInitError {
+  constructor(message: string, options: { details?: Record<string, unknown> } = {}) {
+    super('not-on-cloud', message, options);
+    this.name = 'NotOnCloudError';
+  }
+}
+
 export class BusyError extends EniInitError {
   constructor(message: string) {
     super('busy', message);
@@ -135,6 +146,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   interrupted: EXIT.INTERRUPTED,
   environment: EXIT.ENVIRONMENT,
   permission: EXIT.PERMISSION,
+  'not-on-cloud': EXIT.NOT_ON_CLOUD,
   internal: EXIT.INTERNAL,
 };
 

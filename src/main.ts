@@ -14,7 +14,8 @@ import type { Report } from './report/report.ts';
 import { createLogger, stderrIsJournal, stderrText } from './log.ts';
 import type { Logger } from './log.ts';
 import { createMetadataHttp } from './metadata/http.ts';
-import { readAliyunMetadata } from './metadata/aliyun.ts';
+import { PROVIDERS, detectProvider } from './metadata/providers.ts';
+import type { MetadataProvider } from './metadata/provider.ts';
 import { metadataCommand } from './metadata/command.ts';
 import { createIpRunner } from './kernel/ip.ts';
 import { rootedPath } from './files/rooted.ts';
@@ -55,7 +56,7 @@ interface StopState {
   lock?: { release(): Promise<void> };
 }
 
-function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() => Promise<void>)[]): Deps {
+function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() => Promise<void>)[], provider: MetadataProvider): Deps {
   const at = (path: string) => rootedPath(options.root, path);
   const kernel = createIpRunner({ log, batchDir: at(RUN_DIR) });
   const liveHost = rootedPath(options.root, '/') === '/';
@@ -67,7 +68,7 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
     async readMetadata(deadline) {
       const http = createMetadataHttp({ baseUrl: options.metadataUrl, deadline, tokenMode: options.metadataToken, log });
       closers.push(() => http.close());
-      return readAliyunMetadata(http, log);
+      return provider.read(http, log);
     },
     kernel,
     files: {
@@ -187,16 +188,26 @@ async function main(argv: readonly string[]): Promise<number> {
     interrupt(signal);
   };
   if (signals.received !== undefined) signals.listener(signals.received); // arrived while starting up
+  // Where am I: before any network request (`remove` reads no metadata). ENI_INIT_TEST_SYS_ROOT is for tests only: a fake /sys.
+  let provider = PROVIDERS[0] as MetadataProvider;
+  if (options.command !== 'remove') {
+    try {
+      ({ provider } = await detectProvider(options, process.env['ENI_INIT_TEST_SYS_ROOT'] ?? '/'));
+    } catch (error) {
+      process.stderr.write(`eni-init: ${error instanceof Error ? error.message : String(error)}\n`);
+      return exitCodeFor(error);
+    }
+  }
   if (options.command === 'metadata') {
     // Reads only: a signal ends it at once with exit 8.
-    const result = await Promise.race([metadataCommand(options, log, VERSION), interrupted.then((signal) => ({ signal }))]);
+    const result = await Promise.race([metadataCommand(options, log, VERSION, provider), interrupted.then((signal) => ({ signal }))]);
     if ('signal' in result) return EXIT.INTERRUPTED;
     process.stdout.write(result.output);
     return result.exitCode;
   }
   const closers: (() => Promise<void>)[] = [];
   const outcome = await Promise.race([
-    run(options, buildDeps(options, log, stop, closers)).then((report) => ({ report })),
+    run(options, buildDeps(options, log, stop, closers, provider)).then((report) => ({ report })),
     interrupted.then((signal) => ({ signal })),
   ]);
   if ('signal' in outcome) {

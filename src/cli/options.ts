@@ -3,7 +3,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { rootedPath } from '../files/rooted.ts';
-import { parseMac } from '../net/address.ts';
+import { isSafeInterfaceName } from '../net/interface-name.ts';
+import { canonicalMac } from '../net/mac.ts';
 import { COMMANDS, DEFAULTS, DEFAULT_CONFIG_FILE, OPTION_SPECS, envName } from './spec.ts';
 import type { Command, OptionSpec, Options } from './spec.ts';
 
@@ -15,12 +16,6 @@ export type ReadConfig = (path: string) => string | null;
 const NOT_IN_CONFIG = new Set(['root', 'config']);
 
 /**
- * An interface name as `ip` takes it after `dev`: 1..15 characters the kernel allows (no `/`, `:`, whitespace),
- * further limited to letters, digits and `_ . @ + -`, not starting with `-` (an option to `ip`), not `.`/`..`.
- */
-const IFNAME = /^(?!-)(?!\.{1,2}$)[A-Za-z0-9_.@+-]{1,15}$/;
-
-/**
  * Interface names are case-sensitive (`enP2s0`); MACs are compared in lowercase. Surrounding spaces are
  * dropped; anything else that is neither a MAC nor an interface name is a usage error naming the value
  * (`eth2   # comment`, `eth2; eth1`, a newline would otherwise match nothing, silently).
@@ -28,9 +23,9 @@ const IFNAME = /^(?!-)(?!\.{1,2}$)[A-Za-z0-9_.@+-]{1,15}$/;
 function normalizeSelector(text: string, where: string): string {
   const trimmed = text.replace(/^ +| +$/g, '');
   if (trimmed === '') return '';
-  const mac = parseMac(trimmed);
+  const mac = canonicalMac(trimmed);
   if (mac !== null) return mac;
-  if (!IFNAME.test(trimmed)) throw new UsageError(`${where}: ${JSON.stringify(text)} is neither an interface name nor a MAC address`);
+  if (!isSafeInterfaceName(trimmed)) throw new UsageError(`${where}: ${JSON.stringify(text)} is neither an interface name nor a MAC address`);
   return trimmed;
 }
 
@@ -159,6 +154,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       options[spec.key] = convert(spec, fromConfig, `${configPath}: ${spec.flag}`);
     }
   }
+  if ([flags['metadata-url'], env[envName('metadata-url')], config.get('metadata-url')].some((value) => value !== undefined)) options['metadataUrlExplicit'] = true;
   const result = options as unknown as Options;
   validateCombination(result);
   return { kind: 'run', options: result };

@@ -10,6 +10,8 @@ export type LogLevelOption = 'error' | 'warn' | 'info' | 'debug';
 export interface Options {
   command: Command;
   metadataUrl: string;
+  /** True when the metadata URL came from a flag, the environment or the config file: the DMI check is skipped. */
+  metadataUrlExplicit?: boolean;
   deadlineSeconds: number;
   json: boolean;
   reportFile: string;

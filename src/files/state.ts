@@ -1,11 +1,12 @@
 // The state file: which addresses eni-init added (the kernel keeps no owner tag on addresses); tolerant read, atomic write.
 import { lstat, unlink } from 'node:fs/promises';
-import { isIPv4, isIPv6 } from 'node:net';
 import { EniInitError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { openRegularNoFollow, readBounded } from './safe-open.ts';
 import type { RecordedAddress } from '../model.ts';
-import { parseMac } from '../net/address.ts';
+import { canonicalAddress, hostPrefix } from '../net/address.ts';
+import { isSafeInterfaceName } from '../net/interface-name.ts';
+import { canonicalMac } from '../net/mac.ts';
 
 export type StateAddress = RecordedAddress;
 
@@ -16,20 +17,17 @@ export interface EniState {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Linux interface name rules (dev_valid_name): 1..15 bytes, not `.`/`..`, no `/`, `:` or whitespace. */
-const validIfname = (name: string): boolean => name.length >= 1 && Buffer.byteLength(name) <= 15 && name !== '.' && name !== '..' && !/[/:\s\0]/.test(name);
-
 /** The entry as a StateAddress with keys in a stable order, or why it is invalid. */
 function validate(entry: unknown): StateAddress | string {
   if (!isRecord(entry)) return 'not an object';
   const { ifname, mac, family, address, prefixLength } = entry;
-  if (typeof ifname !== 'string' || !validIfname(ifname)) return `bad ifname ${JSON.stringify(ifname)}`;
+  if (typeof ifname !== 'string' || !isSafeInterfaceName(ifname)) return `bad ifname ${JSON.stringify(ifname)}`;
   // '' when the ENI's MAC was not known; otherwise a canonical lowercase MAC.
-  if (typeof mac !== 'string' || (mac !== '' && parseMac(mac) !== mac)) return `bad mac ${JSON.stringify(mac)}`;
+  if (typeof mac !== 'string' || (mac !== '' && canonicalMac(mac) !== mac)) return `bad mac ${JSON.stringify(mac)}`;
   if (family !== 4 && family !== 6) return `bad family ${JSON.stringify(family)}`;
-  if (typeof address !== 'string' || !(family === 4 ? isIPv4(address) : isIPv6(address) && !address.includes('%'))) return `bad IPv${family} address ${JSON.stringify(address)}`;
+  if (typeof address !== 'string' || canonicalAddress(address, family) !== address) return `bad IPv${family} address ${JSON.stringify(address)}`;
   // eni-init adds only /32 and /128 addresses: any other entry (an admin's /24, DHCP's address) is not ours.
-  if (prefixLength !== (family === 4 ? 32 : 128)) return `bad prefixLength ${JSON.stringify(prefixLength)} (only /${family === 4 ? 32 : 128} is ever recorded)`;
+  if (prefixLength !== hostPrefix(family)) return `bad prefixLength ${JSON.stringify(prefixLength)} (only /${hostPrefix(family)} is ever recorded)`;
   return { ifname, mac, family, address, prefixLength: prefixLength as number };
 }
 

@@ -1,32 +1,24 @@
 // Pure parsers of iproute2 output (`ip -json` links, addresses, routes, rules; `ip -batch` stderr); input is untrusted.
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Family, LiveAddress, LiveInterface, LiveRoute, LiveRule } from '../model.ts';
-import { parseMac } from '../net/address.ts';
+import { canonicalAddress, hostPrefix } from '../net/address.ts';
+import { canonicalMac } from '../net/mac.ts';
 
 type Json = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const isUint = (value: unknown, max: number): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
-const hostLength = (family: Family): number => (family === 4 ? 32 : 128);
 
-/** Canonical text of an IP address of `family` (IPv6 lowercase, RFC 5952 compressed), or undefined when it is not one. */
-export function canonicalIp(value: unknown, family: Family): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (family === 4) return isIPv4(value) ? value : undefined;
-  if (!isIPv6(value) || value.includes('%')) return undefined;
-  // inet_ntop prints IPv4-mapped addresses with a dotted tail; keep that form rather than the URL serializer's hex one.
-  if (value.includes('.')) return value.toLowerCase();
-  return new URL(`http://[${value}]`).hostname.slice(1, -1);
-}
+/** canonicalAddress for a JSON value: undefined unless it is an address of `family` (IPv4-mapped and zone-scoped ones are not). */
+const canonicalIp = (value: unknown, family: Family): string | undefined => (typeof value === 'string' ? (canonicalAddress(value, family) ?? undefined) : undefined);
 
 /** `addr/len` or a bare host address (which gets /32 or /128), in canonical form; host bits are kept as printed. */
 export function canonicalCidr(value: unknown, family: Family): string | undefined {
   if (typeof value !== 'string') return undefined;
   const slash = value.indexOf('/');
   const address = canonicalIp(slash < 0 ? value : value.slice(0, slash), family);
-  const lengthText = slash < 0 ? String(hostLength(family)) : value.slice(slash + 1);
-  if (address === undefined || !/^\d{1,3}$/.test(lengthText) || Number(lengthText) > hostLength(family)) return undefined;
+  const lengthText = slash < 0 ? String(hostPrefix(family)) : value.slice(slash + 1);
+  if (address === undefined || !/^\d{1,3}$/.test(lengthText) || Number(lengthText) > hostPrefix(family)) return undefined;
   return `${address}/${Number(lengthText)}`;
 }
 
@@ -34,7 +26,7 @@ export function canonicalCidr(value: unknown, family: Family): string | undefine
 function parseAddress(entry: unknown): LiveAddress | undefined {
   if (!isRecord(entry)) return undefined;
   const family: Family | undefined = entry.family === 'inet' ? 4 : entry.family === 'inet6' ? 6 : undefined;
-  if (family === undefined || !isUint(entry.prefixlen, hostLength(family))) return undefined;
+  if (family === undefined || !isUint(entry.prefixlen, hostPrefix(family))) return undefined;
   const address = canonicalIp(entry.local, family);
   if (address === undefined) return undefined;
   const live: LiveAddress = { family, address, prefixLength: entry.prefixlen };
@@ -54,12 +46,12 @@ export function parseLinksAndAddresses(json: unknown): LiveInterface[] {
     if (!isRecord(entry) || !isUint(entry.ifindex, 0xffffffff) || entry.ifindex === 0) continue;
     if (typeof entry.ifname !== 'string' || entry.ifname === '') continue;
     const ether = entry.link_type === 'ether' || entry.link_type === '[1]';
-    const mac = typeof entry.address === 'string' ? entry.address.toLowerCase() : '';
+    const mac = typeof entry.address === 'string' ? entry.address : '';
     const addresses = asArray(entry.addr_info).flatMap((item) => parseAddress(item) ?? []);
     const iface: LiveInterface = {
       name: entry.ifname,
       index: entry.ifindex,
-      mac: ether ? (parseMac(mac) ?? '') : '',
+      mac: ether ? (canonicalMac(mac) ?? '') : '',
       up: asArray(entry.flags).includes('UP'),
       addresses,
     };
@@ -151,8 +143,8 @@ function parseRule(entry: unknown, family: Family): LiveRule | undefined {
   if (!isUint(priority, 0xffffffff) || table === undefined) return undefined;
   const rule: LiveRule = { family, priority, table };
   if (entry.src !== 'all') {
-    if (entry.srclen !== undefined && !isUint(entry.srclen, hostLength(family))) return undefined;
-    const from = canonicalCidr(`${String(entry.src)}/${String(entry.srclen ?? hostLength(family))}`, family);
+    if (entry.srclen !== undefined && !isUint(entry.srclen, hostPrefix(family))) return undefined;
+    const from = canonicalCidr(`${String(entry.src)}/${String(entry.srclen ?? hostPrefix(family))}`, family);
     if (from === undefined) return undefined;
     rule.from = from;
   } else if (entry.srclen !== undefined) return undefined;
@@ -161,7 +153,7 @@ function parseRule(entry: unknown, family: Family): LiveRule | undefined {
     rule.protocol = protocolName(entry.protocol);
   }
   if (entry.suppress_prefixlen !== undefined) {
-    if (!isUint(entry.suppress_prefixlen, hostLength(family))) return undefined;
+    if (!isUint(entry.suppress_prefixlen, hostPrefix(family))) return undefined;
     rule.suppressPrefixLength = entry.suppress_prefixlen;
   }
   return rule;

@@ -1,12 +1,10 @@
-// Pure, strict validators and canonicalizers for IP addresses, CIDRs, netmasks, MACs and interface names.
-
-type Family = 4 | 6;
+// Pure, strict validators and canonicalizers for IP addresses, CIDRs and netmasks: the one rule for each.
+import type { Family } from '../model.ts';
 
 const IPV4 = /^(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3}$/;
 const IPV6_CHARS = /^[0-9a-fA-F:]{2,39}$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 const PREFIX_LENGTH = /^(?:0|[1-9][0-9]{0,2})$/;
-const MAC = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/;
 
 function ipv4ToInt(text: string): number | null {
   if (!IPV4.test(text)) return null;
@@ -24,7 +22,7 @@ function intToIpv4(value: number): string {
 }
 
 /** Strict dotted quad (no leading zeros, no whitespace); returns the canonical form or null. */
-export function parseIpv4(text: string): string | null {
+function parseIpv4(text: string): string | null {
   const value = ipv4ToInt(text);
   return value === null ? null : intToIpv4(value);
 }
@@ -81,10 +79,21 @@ function isIpv4Mapped(groups: readonly number[]): boolean {
  * Strict IPv6; returns the canonical RFC 5952 form or null. Rejects zone ids, whitespace, dotted IPv4 tails
  * and IPv4-mapped addresses (`::ffff:0:0/96`), which never belong on an ENI.
  */
-export function parseIpv6(text: string): string | null {
+function parseIpv6(text: string): string | null {
   const groups = ipv6ToGroups(text);
   if (groups === null || isIpv4Mapped(groups)) return null;
   return groupsToIpv6(groups);
+}
+
+/**
+ * The one canonical text of an IP address: a dotted quad without leading zeros, or RFC 5952 IPv6 (lowercase,
+ * longest zero run compressed). Null for anything else, including whitespace, zone ids (`%eth0`), dotted IPv4
+ * tails and IPv4-mapped IPv6 addresses (never an ENI's). Without `family`, either family is accepted.
+ */
+export function canonicalAddress(text: string, family?: Family): string | null {
+  if (family === 4) return parseIpv4(text);
+  if (family === 6) return parseIpv6(text);
+  return parseIpv4(text) ?? parseIpv6(text);
 }
 
 /** `255.255.255.0` -> 24; null for anything that is not a contiguous IPv4 netmask. */
@@ -98,13 +107,14 @@ export function netmaskToPrefix(mask: string): number | null {
   return 32 - hostBits;
 }
 
-function maxPrefix(family: Family): number {
+/** The prefix length of one host address, also the longest prefix of the family: 32 or 128. */
+export function hostPrefix(family: Family): number {
   return family === 4 ? 32 : 128;
 }
 
 /** The canonical CIDR of the network containing ip: `networkOf('10.0.1.7', 24, 4) === '10.0.1.0/24'`. Throws on invalid input. */
 export function networkOf(ip: string, prefixLength: number, family: Family): string {
-  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > maxPrefix(family)) {
+  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > hostPrefix(family)) {
     throw new TypeError(`invalid IPv${family} prefix length: ${JSON.stringify(prefixLength)}`);
   }
   if (family === 4) {
@@ -132,7 +142,7 @@ export function parseCidr(text: string, family: Family): { address: string; pref
   const [rawAddress = '', rawPrefix = ''] = parts;
   if (!PREFIX_LENGTH.test(rawPrefix)) return null;
   const prefixLength = Number(rawPrefix);
-  if (prefixLength > maxPrefix(family)) return null;
+  if (prefixLength > hostPrefix(family)) return null;
   const address = family === 4 ? parseIpv4(rawAddress) : parseIpv6(rawAddress);
   if (address === null) return null;
   return { address, prefixLength, cidr: networkOf(address, prefixLength, family) };
@@ -144,14 +154,4 @@ export function cidrContains(cidr: string, ip: string, family: Family): boolean 
   const address = family === 4 ? parseIpv4(ip) : parseIpv6(ip);
   if (parsed === null || address === null) return false;
   return networkOf(address, parsed.prefixLength, family) === parsed.cidr;
-}
-
-/** `aa:bb:cc:dd:ee:ff` in any case -> lowercase; null for anything else. */
-export function parseMac(text: string): string | null {
-  return MAC.test(text) ? text.toLowerCase() : null;
-}
-
-/** Linux rules (dev_valid_name): 1..15 printable ASCII characters, no '/', ':' or whitespace, not '.' or '..'. */
-export function isValidInterfaceName(name: string): boolean {
-  return name.length >= 1 && name.length <= 15 && name !== '.' && name !== '..' && /^[\x21-\x7e]+$/.test(name) && !/[/:]/.test(name);
 }

@@ -1,7 +1,8 @@
 // Pure: metadata x local interfaces x options -> the objects every ENI should have (desired state).
 import type { DesiredObject, EniMetadata, Family, LiveInterface, LiveRoute, MetadataProblem, MetadataResult, RecordedAddress } from '../model.ts';
-import { isValidInterfaceName } from '../net/address.ts';
-import { assignSlots, hostPrefix, mainFirstPriority, priorityFor, tableFor } from './numbering.ts';
+import { hostPrefix } from '../net/address.ts';
+import { isSafeInterfaceName } from '../net/interface-name.ts';
+import { assignSlots, mainFirstPriority, priorityFor, tableFor } from './numbering.ts';
 import type { Numbering } from './numbering.ts';
 import { gate, metadataAddressOf } from './gate.ts';
 
@@ -53,10 +54,6 @@ export interface DesiredState {
   /** False when the semantic gate failed an ENI: like any invalid value, that holds every removal back. */
   complete?: boolean;
 }
-
-/** Characters `ip -batch` reads as plain words (Linux allows more, e.g. `#` or quotes; such an ENI is reported, not configured). */
-const BATCH_SAFE = /^[A-Za-z0-9_.@+-]+$/;
-const safeInterfaceName = (name: string): boolean => isValidInterfaceName(name) && BATCH_SAFE.test(name);
 
 /** MAC -> the one interface that carries it; `ambiguous` when several unstacked interfaces share it. */
 function interfacesByMac(interfaces: readonly LiveInterface[]): Map<string, LiveInterface | 'ambiguous'> {
@@ -160,7 +157,7 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     else if (!eni) desired.status = 'bad-metadata';
     else if (match === 'ambiguous') desired.status = 'ambiguous-interface';
     else if (!iface) desired.status = 'missing-interface';
-    else if (!safeInterfaceName(iface.name)) desired.status = 'unsafe-interface-name';
+    else if (!isSafeInterfaceName(iface.name)) desired.status = 'unsafe-interface-name';
     else if (slot === undefined) desired.status = 'no-slot';
     // IPv6 unknown: none of its objects may be removed (IPv6 ones are not in the desired state), so the ENI is protected.
     if (['excluded', 'not-selected', 'bad-metadata', 'unsafe-interface-name'].includes(desired.status) || eni?.ipv6Problems !== undefined) {

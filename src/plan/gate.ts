@@ -1,7 +1,7 @@
 // Pure: the semantic gate. Every metadata value passes here before it can reach an `ip` line or a file; an ENI
 // with one value that could cut the host off, steal another interface's traffic or hit a reserved range fails whole.
 import type { EniMetadata, FailedEni, Family, LiveInterface, LiveRoute, MetadataProblem, RecordedAddress } from '../model.ts';
-import { parseCidr, parseIpv4, parseIpv6 } from '../net/address.ts';
+import { canonicalAddress, parseCidr } from '../net/address.ts';
 import { cidrRange, ipValue, overlaps, reservedRanges, within } from './ranges.ts';
 import type { Range } from './ranges.ts';
 import { trustRecorded } from './ownership.ts';
@@ -50,7 +50,7 @@ export function metadataAddressOf(url: string | undefined): string[] {
     return addresses;
   }
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  const ip = parseIpv4(bare) ?? parseIpv6(bare);
+  const ip = canonicalAddress(bare);
   if (ip !== null && !addresses.includes(ip)) addresses.push(ip);
   return addresses;
 }
@@ -90,7 +90,7 @@ function liveOwners(interfaces: readonly LiveInterface[]): Map<string, string[]>
  * - disagrees with the vSwitch CIDR block when the service names one (IPv4 netmask vs `vswitch-cidr-block`);
  * - is a delegated prefix that overlaps a reserved range, covers the gateway or the subnet's ends, or covers an
  *   address of another ENI or another interface;
- * - is also claimed by another ENI, is another ENI's gateway or a main-table default gateway (eth0's);
+ * - is also claimed (an address or a delegated prefix) by another ENI, is another ENI's gateway or a main-table default gateway (eth0's);
  * - is live on another interface and was not recorded as added there by eni-init.
  */
 export function gate(input: GateInput): GateResult {
@@ -119,6 +119,11 @@ export function gate(input: GateInput): GateResult {
   for (const eni of input.enis) {
     for (const ip of eni.privateIpv4s) claim(4, ip, eni.mac);
     for (const ip of eni.ipv6s) claim(6, ip, eni.mac);
+  }
+  // Delegated prefixes every ENI lists: one listed twice would get two `from <prefix>` rules to two tables.
+  const prefixClaims = new Map<string, Set<string>>();
+  for (const eni of input.enis) {
+    for (const prefix of [...eni.ipv4Prefixes, ...eni.ipv6Prefixes]) prefixClaims.set(prefix, (prefixClaims.get(prefix) ?? new Set()).add(eni.mac));
   }
   const gateways = new Map<string, string>();
   for (const eni of input.enis) {
@@ -182,6 +187,8 @@ export function gate(input: GateInput): GateResult {
           fail(prefixField, prefix, 'not a valid prefix');
           continue;
         }
+        const sharer = [...(prefixClaims.get(prefix) ?? [])].find((mac) => mac !== eni.mac);
+        if (sharer !== undefined) fail(prefixField, prefix, `also listed by the ENI with MAC ${sharer}`);
         const reserved = reservedRanges(family).find((entry) => overlaps(range, entry.range));
         if (reserved !== undefined) {
           fail(prefixField, prefix, `overlaps the ${reserved.name}`);

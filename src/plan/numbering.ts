@@ -75,5 +75,3 @@ export function ownsTable(table: number | string, numbering: Numbering): boolean
 export function ownsPriority(priority: number, numbering: Numbering): boolean {
   return priority >= mainFirstPriority(numbering) && priority <= numbering.priorityBase + MAX_SLOT;
 }
-
-export const hostPrefix = (family: Family): number => (family === 4 ? 32 : 128);

@@ -1,7 +1,8 @@
 // Pure: what in the live state is eni-init's: routes and rules by tag and ranges, addresses by a state entry
 // that the live state confirms (the state file is a hint, never an order).
 import type { EniMetadata, LiveInterface, LiveRoute, LiveRule, RecordedAddress } from '../model.ts';
-import { PROTOCOL_NAMES, hostPrefix, mainFirstPriority, ownsPriority, ownsTable } from './numbering.ts';
+import { hostPrefix } from '../net/address.ts';
+import { PROTOCOL_NAMES, mainFirstPriority, ownsPriority, ownsTable } from './numbering.ts';
 import type { Numbering } from './numbering.ts';
 import { reservedName } from './ranges.ts';
 

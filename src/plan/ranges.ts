@@ -1,6 +1,6 @@
 // Pure: IP addresses and ranges as integers, and the ranges no ENI value may touch (reserved, special-purpose).
 import type { Family } from '../model.ts';
-import { parseCidr, parseIpv4, parseIpv6 } from '../net/address.ts';
+import { canonicalAddress, parseCidr } from '../net/address.ts';
 
 /**
  * IPv4 ranges no ENI address, gateway or delegated prefix may touch. 0/8 (this host: `from 0.0.0.0` catches
@@ -39,11 +39,11 @@ const BITS: Record<Family, number> = { 4: 32, 6: 128 };
 /** The integer value of a canonical address, or undefined when it is not an address of `family`. */
 export function ipValue(address: string, family: Family): bigint | undefined {
   if (family === 4) {
-    if (parseIpv4(address) === null) return undefined;
+    if (canonicalAddress(address, 4) === null) return undefined;
     return address.split('.').reduce((value, part) => (value << 8n) | BigInt(Number(part)), 0n);
   }
-  // parseIpv6 refuses the IPv4-mapped form: such a value is no ENI address ("not a valid address").
-  const canonical = parseIpv6(address);
+  // canonicalAddress refuses the IPv4-mapped form: such a value is no ENI address ("not a valid address").
+  const canonical = canonicalAddress(address, 6);
   if (canonical === null) return undefined;
   const [head = '', tail] = canonical.split('::');
   const groups = (text: string) => (text === '' ? [] : text.split(':').map((group) => BigInt(parseInt(group, 16))));

@@ -22,6 +22,7 @@ export type Outcome =
   | 'interrupted'
   | 'environment'
   | 'permission'
+  | 'not-on-cloud'
   | 'internal';
 
 export interface Problem {

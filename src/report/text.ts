@@ -16,6 +16,7 @@ const HEADLINE: Record<Report['outcome'], string> = {
   interrupted: 'interrupted before changing anything',
   environment: 'environment unfit (read-only or full file system, or a path of the wrong type), nothing changed',
   permission: 'not permitted (needs root or CAP_NET_ADMIN), nothing changed',
+  'not-on-cloud': 'not an Alibaba Cloud ECS instance (DMI), nothing read or changed',
   internal: 'internal error',
 };
 

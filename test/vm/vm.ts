@@ -67,6 +67,8 @@ export class Vm {
       '-qmp', `unix:${qmpPath},server=on,wait=off`,
       '-serial', `file:${this.consolePath}`,
       '-object', 'rng-random,id=rng0,filename=/dev/urandom', '-device', 'virtio-rng-pci,rng=rng0',
+      // The DMI identity of an ECS instance: eni-init refuses other machines when no metadata URL is given (exit 12).
+      '-smbios', 'type=1,manufacturer=Alibaba Cloud,product=Alibaba Cloud ECS',
     ];
     for (const eni of this.options.enis) {
       const id = tapOf(eni);

@@ -1,11 +1,10 @@
 // Shared by the renderers: defense-in-depth checks of every value that reaches a path or a file, and small helpers.
-import { parseCidr, parseIpv4, parseIpv6, parseMac } from '../../net/address.ts';
+import { canonicalAddress, hostPrefix, parseCidr } from '../../net/address.ts';
+import { isSafeInterfaceName } from '../../net/interface-name.ts';
+import { canonicalMac } from '../../net/mac.ts';
 import type { Family } from '../../model.ts';
 import { WRITTEN_BY } from '../types.ts';
 import type { InterfacePersist, PersistRoute, PersistRule } from '../types.ts';
-
-/** Interface names that are safe in a file name, a keyfile value, a shell-sourced ifcfg value and an `ip` argument. */
-export const IFNAME_PATTERN = /^[A-Za-z0-9_.@+-]{1,15}$/;
 
 const UINT32_MAX = 0xffffffff;
 
@@ -14,13 +13,11 @@ function fail(what: string, value: unknown): never {
 }
 
 export function assertIfname(ifname: string): void {
-  if (!IFNAME_PATTERN.test(ifname) || ifname === '.' || ifname === '..') fail('interface name', ifname);
+  if (!isSafeInterfaceName(ifname)) fail('interface name', ifname);
 }
 
-const parseAddress = (family: Family, text: string): string | null => (family === 4 ? parseIpv4(text) : parseIpv6(text));
-
 function assertAddress(family: Family, text: string | undefined, what: string): void {
-  if (text !== undefined && parseAddress(family, text) !== text) fail(what, text);
+  if (text !== undefined && canonicalAddress(text, family) !== text) fail(what, text);
 }
 
 function assertCidr(family: Family, text: string, what: string): void {
@@ -54,11 +51,11 @@ function assertRule(rule: PersistRule): void {
 /** Throws unless every value of `iface` is one the renderers can write verbatim (validated upstream; checked again here). */
 export function assertRenderable(iface: InterfacePersist): void {
   assertIfname(iface.ifname);
-  if (parseMac(iface.mac) !== iface.mac) fail('MAC address', iface.mac);
+  if (canonicalMac(iface.mac) !== iface.mac) fail('MAC address', iface.mac);
   for (const entry of iface.addresses) {
     assertFamily(entry.family);
     assertAddress(entry.family, entry.address, 'address');
-    if (!Number.isInteger(entry.prefixLength) || entry.prefixLength < 0 || entry.prefixLength > (entry.family === 4 ? 32 : 128)) {
+    if (!Number.isInteger(entry.prefixLength) || entry.prefixLength < 0 || entry.prefixLength > hostPrefix(entry.family)) {
       fail('prefix length', entry.prefixLength);
     }
   }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../../src/log.ts';
-import { readAliyunMetadata } from '../../../src/metadata/aliyun.ts';
+import { readAliyunMetadata } from '../../../src/metadata/aliyun/read.ts';
 import { buildCapture, recordingHttp, redactAll } from '../../../src/metadata/capture.ts';
 import { captureProblems } from '../../../src/metadata/capture-format.ts';
 import { createMetadataHttp } from '../../../src/metadata/http.ts';

@@ -1,16 +1,11 @@
 // Tests for the strict address validators: good values, canonical forms and hostile input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  cidrContains,
-  isValidInterfaceName,
-  netmaskToPrefix,
-  networkOf,
-  parseCidr,
-  parseIpv4,
-  parseIpv6,
-  parseMac,
-} from '../../../src/net/address.ts';
+import fc from 'fast-check';
+import { canonicalAddress, cidrContains, hostPrefix, netmaskToPrefix, networkOf, parseCidr } from '../../../src/net/address.ts';
+
+const parseIpv4 = (text: string) => canonicalAddress(text, 4);
+const parseIpv6 = (text: string) => canonicalAddress(text, 6);
 
 const HOSTILE = [
   '',
@@ -30,13 +25,13 @@ const HOSTILE = [
   '１0.0.0.1',
 ];
 
-test('parseIpv4 accepts strict dotted quads', () => {
+test('canonicalAddress(_, 4) accepts strict dotted quads', () => {
   for (const ip of ['0.0.0.0', '10.0.0.1', '255.255.255.255', '192.168.100.200', '1.2.3.4']) {
     assert.equal(parseIpv4(ip), ip);
   }
 });
 
-test('parseIpv4 rejects everything else', () => {
+test('canonicalAddress(_, 4) rejects everything else', () => {
   for (const bad of [
     ...HOSTILE,
     '999.1.1.1',
@@ -59,7 +54,7 @@ test('parseIpv4 rejects everything else', () => {
   }
 });
 
-test('parseIpv6 returns the RFC 5952 form', () => {
+test('canonicalAddress(_, 6) returns the RFC 5952 form', () => {
   const cases: [string, string][] = [
     ['::', '::'],
     ['::1', '::1'],
@@ -78,7 +73,7 @@ test('parseIpv6 returns the RFC 5952 form', () => {
   for (const [input, expected] of cases) assert.equal(parseIpv6(input), expected, input);
 });
 
-test('parseIpv6 rejects hostile and unsupported forms', () => {
+test('canonicalAddress(_, 6) rejects hostile and unsupported forms', () => {
   for (const bad of [
     ...HOSTILE,
     ':',
@@ -178,32 +173,42 @@ test('cidrContains', () => {
   assert.equal(cidrContains('garbage', '10.0.0.1', 4), false);
 });
 
-test('parseMac', () => {
-  assert.equal(parseMac('00:16:3e:12:e7:01'), '00:16:3e:12:e7:01');
-  assert.equal(parseMac('00:16:3E:12:E7:0A'), '00:16:3e:12:e7:0a');
-  for (const bad of [
-    '',
-    '00-16-3e-12-e7-01',
-    '00:16:3e:12:e7',
-    '00:16:3e:12:e7:01:02',
-    '00:16:3e:12:e7:01/',
-    '00:16:3e:12:e7:01\n',
-    ' 00:16:3e:12:e7:01',
-    '00:16:3e:12:e7:1',
-    '0016.3e12.e701',
-    '00163e12e701',
-    '00:16:3e:12:e7:0g',
-    '../../../etc',
-  ]) {
-    assert.equal(parseMac(bad), null, JSON.stringify(bad));
-  }
+test('canonicalAddress without a family takes either, and only canonical forms are fixed points', () => {
+  assert.equal(canonicalAddress('10.0.0.1'), '10.0.0.1');
+  assert.equal(canonicalAddress('2001:DB8:0:0:0:0:0:1'), '2001:db8::1');
+  assert.equal(canonicalAddress('10.0.0.1', 6), null);
+  assert.equal(canonicalAddress('2001:db8::1', 4), null);
+  for (const bad of ['', '::ffff:10.0.0.1', 'fe80::1%eth0', '10.0.0.01', ' 10.0.0.1']) assert.equal(canonicalAddress(bad), null, JSON.stringify(bad));
 });
 
-test('isValidInterfaceName', () => {
-  for (const good of ['eth0', 'eth1', 'ens5', 'a', 'x'.repeat(15), 'veth-1_a.b', '..a']) {
-    assert.equal(isValidInterfaceName(good), true, good);
-  }
-  for (const bad of ['', '.', '..', 'x'.repeat(16), 'eth/0', 'eth 0', 'eth0\n', 'eth0\t', 'eth:0', 'éth0', 'eth0\0', '\x7f']) {
-    assert.equal(isValidInterfaceName(bad), false, JSON.stringify(bad));
-  }
+test('canonicalAddress: every IPv4 and IPv6 value round-trips, the canonical form is stable', () => {
+  fc.assert(
+    fc.property(fc.ipV4(), (ip) => {
+      assert.equal(canonicalAddress(ip, 4), ip);
+      assert.equal(canonicalAddress(ip), ip);
+    }),
+  );
+  fc.assert(
+    fc.property(fc.ipV6(), (ip) => {
+      const canonical = canonicalAddress(ip, 6);
+      // fast-check also draws dotted tails (`::a.b.c.d`), which are refused: never on an `ip` line in two spellings.
+      if (ip.includes('.')) return assert.equal(canonical, null);
+      // Only IPv4-mapped addresses (never an ENI's) are refused; the WHATWG URL parser serializes them as `::ffff:...`.
+      if (canonical === null) return assert.match(new URL(`http://[${ip}]`).hostname, /^\[::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\]$/, `refused: ${ip}`);
+      assert.equal(canonicalAddress(canonical, 6), canonical);
+      // An independent oracle: the WHATWG URL serializer also writes RFC 5952's form.
+      assert.equal(canonical, new URL(`http://[${ip}]`).hostname.slice(1, -1));
+      assert.equal(canonicalAddress(ip.toUpperCase(), 6), canonical);
+      assert.equal(canonical, canonical.toLowerCase());
+    }),
+  );
+});
+
+test('hostPrefix is the host length and the longest prefix of the family', () => {
+  assert.equal(hostPrefix(4), 32);
+  assert.equal(hostPrefix(6), 128);
+  assert.notEqual(parseCidr('10.0.0.1/32', 4), null);
+  assert.equal(parseCidr('10.0.0.1/33', 4), null);
+  assert.notEqual(parseCidr('2001:db8::1/128', 6), null);
+  assert.equal(parseCidr('2001:db8::1/129', 6), null);
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { EniMetadata, Family, LiveInterface, LiveRoute, LiveRule, LiveState, MetadataResult, RecordedAddress } from '../../../src/model.ts';
 import { buildDesiredState } from '../../../src/plan/desired.ts';
 import { diff } from '../../../src/plan/diff.ts';
-import { networkOf, parseIpv6 } from '../../../src/net/address.ts';
+import { canonicalAddress, networkOf } from '../../../src/net/address.ts';
 
 export const NUMBERING = { tableBase: 1000, priorityBase: 20000 };
 export const MACS = ['00:16:3e:00:00:01', '00:16:3e:00:00:02', '00:16:3e:00:00:03', '00:16:3e:00:00:04'];
@@ -45,7 +45,7 @@ const v4 = (network: string, length: number) => fc.oneof({ weight: 4, arbitrary:
 function inBlockV6(block: string): fc.Arbitrary<string> {
   return fc
     .oneof(fc.constantFrom(0, 1, 0xe4e), fc.integer({ min: 0, max: 0xffff }), fc.constant(-1))
-    .map((offset) => parseIpv6(offset < 0 ? `${block}ffff:ffff:ffff:fff7` : `${block}${offset.toString(16)}`) ?? '::');
+    .map((offset) => canonicalAddress(offset < 0 ? `${block}ffff:ffff:ffff:fff7` : `${block}${offset.toString(16)}`, 6) ?? '::');
 }
 const v6 = (block: string) => fc.oneof({ weight: 4, arbitrary: inBlockV6(block) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_V6) });
 
@@ -76,7 +76,7 @@ function cleanEni(mac: string, index: number): fc.Arbitrary<EniMetadata> {
       };
       if (block) eni.vswitchCidrBlock = eni.subnet;
       if (ipv6.length > 0) {
-        eni.ipv6s = ipv6.map((offset) => parseIpv6(`2408:4005:325:a204::${(index * 0x100 + offset).toString(16)}`) as string);
+        eni.ipv6s = ipv6.map((offset) => canonicalAddress(`2408:4005:325:a204::${(index * 0x100 + offset).toString(16)}`, 6) as string);
         eni.ipv6Gateway = '2408:4005:325:a204:ffff:ffff:ffff:fff7';
         eni.ipv6Subnet = '2408:4005:325:a204::/64';
       }

@@ -3,8 +3,8 @@
 // The document is never taken as complete: Alibaba's own samples (cloud-init's Aliyun helper and its tests) hold
 // per-ENI objects with only a few items, so whatever it lacks is read from the tree. Keys are matched in any letter
 // case; a value of another type than a string or an array of strings counts as "not in the document".
-import type { FailedEni } from '../model.ts';
-import { parseMac } from '../net/address.ts';
+import type { FailedEni } from '../../model.ts';
+import { canonicalMac } from '../../net/mac.ts';
 import { rawFromAll, trimValue } from './forms.ts';
 import type { RawValue } from './forms.ts';
 import { printable } from './validate.ts';
@@ -60,7 +60,7 @@ export function parseAllDocument(text: string): AllDocument | null {
   const enis: AllEni[] = [];
   for (const [key, value] of Object.entries(macs)) {
     const spelling = trimValue(key).replace(/\/$/, '');
-    const canonical = parseMac(spelling);
+    const canonical = canonicalMac(spelling);
     if (canonical === null) {
       const shown = printable(key);
       result.bad.push({ mac: shown, problems: [{ mac: shown, field: 'macs', value: shown, message: 'meta-data/all: key is not a MAC address' }] });

@@ -1,9 +1,9 @@
 // One ENI while it is read: what `all` gave, what the tree still has to give (one wave), where each value came
 // from, and its validation with read failures first (those of the IPv6 side leave the IPv4 side configured).
-import type { EniMetadata, FailedEni, MetadataProblem, MetadataSource } from '../model.ts';
-import type { Logger } from '../log.ts';
-import { MetadataRequestError } from './http.ts';
-import type { MetadataHttp } from './http.ts';
+import type { EniMetadata, FailedEni, MetadataProblem, MetadataSource } from '../../model.ts';
+import type { Logger } from '../../log.ts';
+import { MetadataRequestError } from '../http.ts';
+import type { MetadataHttp } from '../http.ts';
 import { parseList } from './forms.ts';
 import type { RawValue } from './forms.ts';
 import { IPV6_FIELDS, validateEni, withIpv6Unknown } from './validate.ts';

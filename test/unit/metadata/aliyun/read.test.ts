@@ -1,13 +1,13 @@
 // Tests for the Aliyun provider against a real local metadata server: tree and `all` sources, per-ENI failures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BadMetadataError, MetadataUnreachableError } from '../../../src/errors.ts';
-import { silentLogger } from '../../../src/log.ts';
-import { readAliyunMetadata } from '../../../src/metadata/aliyun.ts';
-import { createMetadataHttp } from '../../../src/metadata/http.ts';
-import type { MetadataResult } from '../../../src/model.ts';
-import { DEADLINE_SLACK_MS, closedPortUrl, startFakeImds } from './fake-imds.ts';
-import type { FakeImds, FakeImdsOptions } from './fake-imds.ts';
+import { BadMetadataError, MetadataUnreachableError } from '../../../../src/errors.ts';
+import { silentLogger } from '../../../../src/log.ts';
+import { readAliyunMetadata } from '../../../../src/metadata/aliyun/read.ts';
+import { createMetadataHttp } from '../../../../src/metadata/http.ts';
+import type { MetadataResult } from '../../../../src/model.ts';
+import { DEADLINE_SLACK_MS, closedPortUrl, startFakeImds } from '../fake-imds.ts';
+import type { FakeImds, FakeImdsOptions } from '../fake-imds.ts';
 
 const META = '/latest/meta-data';
 const MACS = `${META}/network/interfaces/macs/`;

@@ -1,15 +1,15 @@
-// Aliyun provider: takes what `meta-data/all` holds, reads what every ENI still lacks from the tree in one
+// Aliyun metadata reader: takes what `meta-data/all` holds, reads what every ENI still lacks from the tree in one
 // concurrent wave, and validates each ENI on its own (its IPv6 side apart) into a MetadataResult.
-import type { EniMetadata, FailedEni, InstanceInfo, MetadataResult, MetadataSource } from '../model.ts';
-import type { Logger } from '../log.ts';
-import { BadMetadataError, EniInitError, MetadataUnreachableError } from '../errors.ts';
-import { parseMac } from '../net/address.ts';
-import { MetadataRequestError } from './http.ts';
-import type { MetadataHttp } from './http.ts';
+import type { EniMetadata, FailedEni, InstanceInfo, MetadataResult, MetadataSource } from '../../model.ts';
+import type { Logger } from '../../log.ts';
+import { BadMetadataError, EniInitError, MetadataUnreachableError } from '../../errors.ts';
+import { canonicalMac } from '../../net/mac.ts';
+import { MetadataRequestError } from '../http.ts';
+import type { MetadataHttp } from '../http.ts';
 import { parseAllDocument } from './all-doc.ts';
 import type { AllDocument } from './all-doc.ts';
 import { listingEntries, trimValue } from './forms.ts';
-import { printable, rejectSharedAddresses } from './validate.ts';
+import { printable } from './validate.ts';
 import { ENI_ITEMS, missingItems, readItems, sourceOf, suspectFromAll, validate } from './eni-read.ts';
 import type { EniRead } from './eni-read.ts';
 
@@ -46,7 +46,7 @@ async function required(http: MetadataHttp, path: string): Promise<string> {
 }
 
 function primaryMac(path: string, value: string): string {
-  const mac = parseMac(trimValue(value));
+  const mac = canonicalMac(trimValue(value));
   if (mac === null) throw new BadMetadataError(`metadata ${path} is not a MAC address: ${quote(value)}`, { details: { path } });
   return mac;
 }
@@ -66,7 +66,7 @@ function parseListing(path: string, entries: readonly string[]): { macs: Map<str
   const macs = new Map<string, string>();
   const bad: FailedEni[] = [];
   for (const entry of entries) {
-    const mac = parseMac(entry);
+    const mac = canonicalMac(entry);
     if (mac === null) {
       const value = printable(entry);
       bad.push({ mac: value, problems: [{ mac: value, field: 'macs', value, message: 'listing entry is not a MAC address' }] });
@@ -112,7 +112,7 @@ export async function readAliyunMetadata(http: MetadataHttp, log: Logger): Promi
   };
 
   // From `all`: the primary MAC, instance values, and every ENI's items in a usable type.
-  if (doc?.primaryMac !== undefined && parseMac(trimValue(doc.primaryMac)) !== null) instance.primaryMac = primaryMac(`${ALL_PATH} (mac)`, doc.primaryMac);
+  if (doc?.primaryMac !== undefined && canonicalMac(trimValue(doc.primaryMac)) !== null) instance.primaryMac = primaryMac(`${ALL_PATH} (mac)`, doc.primaryMac);
   // More ENIs than any instance has is garbage, not thousands of ENIs to read: the listing decides then.
   const allEnis = doc?.enis ?? [];
   if (allEnis.length > MAX_LISTING_ENTRIES) log.warn('metadata all document lists too many MACs; ignoring its ENIs', { count: allEnis.length });
@@ -180,13 +180,12 @@ export async function readAliyunMetadata(http: MetadataHttp, log: Logger): Promi
     if ('ok' in outcome) valid.push(outcome.ok);
     else failed.push(outcome.failed);
   }
-  const shared = rejectSharedAddresses(valid);
-  failed.push(...shared.failed);
+  // An address or prefix listed by two ENIs is the gate's to reject (src/plan/gate.ts), with every other semantic check.
   for (const entry of failed) {
     const first = entry.problems[0];
     log.warn('ENI metadata unusable; leaving that ENI alone', { mac: entry.mac, field: first?.field, problem: first?.message });
   }
-  const ipv6Unknown = shared.enis.filter((eni) => eni.ipv6Problems !== undefined);
+  const ipv6Unknown = valid.filter((eni) => eni.ipv6Problems !== undefined);
   for (const eni of ipv6Unknown) {
     const first = eni.ipv6Problems?.[0];
     log.warn('ENI IPv6 metadata unusable; configuring its IPv4 side only, keeping what IPv6 it has', { mac: eni.mac, field: first?.field, problem: first?.message });
@@ -199,7 +198,7 @@ export async function readAliyunMetadata(http: MetadataHttp, log: Logger): Promi
   const all = byPath[ALL_PATH] ?? 0;
   return {
     instance,
-    enis: shared.enis,
+    enis: valid,
     failed,
     complete: failed.length === 0 && ipv6Unknown.length === 0 && listsPrimary && listingOk,
     requests: http.requestCount(),

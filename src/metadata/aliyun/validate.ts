@@ -1,6 +1,12 @@
-// Pure: one ENI's raw metadata values -> a validated EniMetadata (its IPv6 side apart), or every problem found.
-import type { EniMetadata, FailedEni, MetadataProblem } from '../model.ts';
-import { cidrContains, netmaskToPrefix, networkOf, parseCidr, parseIpv4, parseIpv6, parseMac } from '../net/address.ts';
+// Pure: one ENI's raw metadata values -> typed, canonical EniMetadata (its IPv6 side apart), or every form problem.
+//
+// Only form is judged here (a value is an address, a list, a contiguous netmask...). Whether the values make sense
+// together (addresses and gateway inside the subnet, reserved ranges, the vSwitch block) is the semantic gate's
+// (src/plan/gate.ts), the one way to a command line or a file. The IPv6 side keeps its containment checks here:
+// a problem there drops only that side (the gate would fail the whole ENI).
+import type { EniMetadata, FailedEni, MetadataProblem } from '../../model.ts';
+import { canonicalAddress, cidrContains, netmaskToPrefix, networkOf, parseCidr } from '../../net/address.ts';
+import { canonicalMac } from '../../net/mac.ts';
 import { parseList, parseSingle, trimValue } from './forms.ts';
 
 /** Raw values by metadata item name (`primary-ip-address`...); null = absent (404 on an optional item). */
@@ -99,8 +105,8 @@ function unique(items: readonly string[]): string[] {
 }
 
 /**
- * Validates each entry as a CIDR in canonical network form inside the ENI's subnet (a delegated prefix is
- * carved out of the vSwitch; `0.0.0.0/0` would steer all traffic); reports the first bad entry.
+ * Validates each entry as a CIDR in canonical network form; reports the first bad entry. With `subnet` (the IPv6
+ * side only), each must also lie inside it; IPv4 prefixes are judged against the subnet by the gate.
  */
 function prefixes(c: Collector, field: string, items: string[] | null, family: 4 | 6, subnet: string | null): string[] {
   const result: string[] = [];
@@ -126,10 +132,9 @@ function prefixes(c: Collector, field: string, items: string[] | null, family: 4
 
 /** Canonical addresses of a list; stops at (and reports) the first entry that is not an address. */
 function addresses(c: Collector, field: string, items: string[] | null, family: 4 | 6): string[] {
-  const parse = family === 4 ? parseIpv4 : parseIpv6;
   const result: string[] = [];
   for (const item of items ?? []) {
-    const ip = parse(item);
+    const ip = canonicalAddress(item, family);
     if (ip === null) {
       c.add(field, item, `not a valid IPv${family} address`);
       break;
@@ -141,7 +146,7 @@ function addresses(c: Collector, field: string, items: string[] | null, family: 
 
 function ipv4Part(c: Collector, raw: RawEni) {
   const primaryText = c.single(raw, 'primary-ip-address');
-  const primary = primaryText === null ? null : parseIpv4(primaryText);
+  const primary = primaryText === null ? null : canonicalAddress(primaryText, 4);
   if (primaryText !== null && primary === null) c.add('primary-ip-address', primaryText, 'not a valid IPv4 address');
 
   const listed = c.list(raw, 'private-ipv4s', true);
@@ -155,21 +160,14 @@ function ipv4Part(c: Collector, raw: RawEni) {
   const maskText = c.single(raw, 'netmask');
   const prefixLength = maskText === null ? null : netmaskToPrefix(maskText);
   if (maskText !== null && (prefixLength === null || prefixLength < 8)) c.add('netmask', maskText, 'not a contiguous netmask of /8 to /32');
+  // Addresses outside this subnet are the gate's to reject.
   const subnet = primary !== null && prefixLength ? networkOf(primary, prefixLength, 4) : null;
-  if (subnet !== null) {
-    const outside = privateIps.find((ip) => !cidrContains(subnet, ip, 4));
-    if (outside !== undefined) c.add('private-ipv4s', outside, `address outside the subnet ${subnet}`);
-  }
 
   const gatewayText = c.single(raw, 'gateway');
-  const gateway = gatewayText === null ? null : parseIpv4(gatewayText);
+  const gateway = gatewayText === null ? null : canonicalAddress(gatewayText, 4);
   if (gatewayText !== null && gateway === null) c.add('gateway', gatewayText, 'not a valid IPv4 address');
-  if (gateway !== null && subnet !== null && !cidrContains(subnet, gateway, 4)) {
-    c.add('gateway', gateway, `gateway outside the subnet ${subnet}`);
-  }
-  if (gateway !== null && privateIps.includes(gateway)) c.add('gateway', gateway, 'gateway equals a private IP of the ENI');
 
-  const ipv4Prefixes = prefixes(c, 'ipv4-prefixes', c.list(raw, 'ipv4-prefixes'), 4, subnet);
+  const ipv4Prefixes = prefixes(c, 'ipv4-prefixes', c.list(raw, 'ipv4-prefixes'), 4, null);
 
   // Read for the semantic gate (does it agree with the netmask?); here only its form is checked. Optional.
   const vswitchText = c.optionalSingle(raw, 'vswitch-cidr-block');
@@ -183,7 +181,7 @@ function ipv6Part(c: Collector, raw: RawEni) {
   if (ipv6s.length === 0) return { ipv6s, ipv6Prefixes: [] };
 
   const gatewayText = c.single(raw, 'ipv6-gateway');
-  const gateway = gatewayText === null ? null : parseIpv6(gatewayText);
+  const gateway = gatewayText === null ? null : canonicalAddress(gatewayText, 6);
   if (gatewayText !== null && gateway === null) c.add('ipv6-gateway', gatewayText, 'not a valid IPv6 address');
 
   const blockText = c.single(raw, 'vswitch-ipv6-cidr-block');
@@ -202,27 +200,27 @@ function ipv6Part(c: Collector, raw: RawEni) {
  * value. A problem of the IPv6 side only drops that side: the ENI keeps its IPv4 side and carries `ipv6Problems`.
  */
 export function validateEni(mac: string, raw: RawEni): EniValidation {
-  const canonicalMac = parseMac(trimValue(mac));
-  const c = new Collector(canonicalMac ?? printable(mac));
-  if (canonicalMac === null) c.add('mac', mac, 'not a valid MAC address');
+  const macText = canonicalMac(trimValue(mac));
+  const c = new Collector(macText ?? printable(mac));
+  if (macText === null) c.add('mac', mac, 'not a valid MAC address');
 
   const eniIdText = c.single(raw, 'network-interface-id');
   const eniId = eniIdText !== null && ENI_ID.test(eniIdText) ? eniIdText : null;
   if (eniIdText !== null && eniId === null) c.add('network-interface-id', eniIdText, 'not an ENI id (eni-...)');
 
   const v4 = ipv4Part(c, raw);
-  const c6 = new Collector(canonicalMac ?? printable(mac));
+  const c6 = new Collector(macText ?? printable(mac));
   const v6 = ipv6Part(c6, raw);
 
   const { primary, prefixLength, subnet, gateway } = v4;
-  if (c.problems.length > 0 || canonicalMac === null || eniId === null || primary === null || prefixLength === null || subnet === null || gateway === null) {
-    const failed: FailedEni = { mac: canonicalMac ?? printable(mac), problems: [...c.problems, ...c6.problems] };
+  if (c.problems.length > 0 || macText === null || eniId === null || primary === null || prefixLength === null || subnet === null || gateway === null) {
+    const failed: FailedEni = { mac: macText ?? printable(mac), problems: [...c.problems, ...c6.problems] };
     if (eniId !== null) failed.eniId = eniId;
     if (failed.problems.length === 0) failed.problems.push({ mac: failed.mac, field: 'mac', message: 'incomplete metadata' });
     return { ok: false, failed };
   }
   const eni: EniMetadata = {
-    mac: canonicalMac,
+    mac: macText,
     eniId,
     primaryIp: primary,
     privateIpv4s: v4.privateIps,
@@ -249,31 +247,4 @@ export function validateEni(mac: string, raw: RawEni): EniValidation {
 export function withIpv6Unknown(eni: EniMetadata, problems: readonly MetadataProblem[]): EniMetadata {
   const { ipv6Gateway: _gateway, ipv6Subnet: _subnet, ...rest } = eni;
   return { ...rest, ipv6s: [], ipv6Prefixes: [], ipv6Problems: [...(eni.ipv6Problems ?? []), ...problems] };
-}
-
-/**
- * An address or prefix listed by two ENIs is broken or hostile metadata (eth1 claiming eth0's IP would steer
- * the primary's traffic out of eth1): every ENI involved fails, no owner is guessed.
- */
-export function rejectSharedAddresses(enis: readonly EniMetadata[]): { enis: EniMetadata[]; failed: FailedEni[] } {
-  const owners = new Map<string, string[]>();
-  for (const eni of enis) {
-    for (const item of new Set([...eni.privateIpv4s, ...eni.ipv4Prefixes, ...eni.ipv6s, ...eni.ipv6Prefixes])) {
-      owners.set(item, [...(owners.get(item) ?? []), eni.mac]);
-    }
-  }
-  const kept: EniMetadata[] = [];
-  const failed: FailedEni[] = [];
-  for (const eni of enis) {
-    const problems: MetadataProblem[] = [];
-    for (const [item, macs] of owners) {
-      if (macs.length > 1 && macs.includes(eni.mac)) {
-        const others = macs.filter((mac) => mac !== eni.mac).join(', ');
-        problems.push({ mac: eni.mac, field: 'private-ipv4s', value: item, message: `also listed by the ENI with MAC ${others}` });
-      }
-    }
-    if (problems.length === 0) kept.push(eni);
-    else failed.push({ mac: eni.mac, eniId: eni.eniId, problems });
-  }
-  return { enis: kept, failed };
 }

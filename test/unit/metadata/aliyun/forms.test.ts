@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { listingEntries, parseList, parseSingle, rawFromAll, trimValue } from '../../../src/metadata/forms.ts';
+import { listingEntries, parseList, parseSingle, rawFromAll, trimValue } from '../../../../src/metadata/aliyun/forms.ts';
 
 test('trimValue strips spaces, tabs, CR and LF around a value, nothing inside', () => {
   assert.equal(trimValue(' \t10.0.0.1\r\n\n'), '10.0.0.1');
