@@ -1,12 +1,12 @@
-// The one module that spawns `ip`: reads live state with two `-json -batch` processes and applies `-force -batch` lists.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+// The one module that runs `ip` (through src/exec/run-program.ts): reads live state with two `-json -batch` processes and applies `-force -batch` lists.
 import { constants, readdirSync, readlinkSync } from 'node:fs';
 import { open, readdir, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { PROTOCOL } from '../plan/numbering.ts';
 import { ApplyError, EniInitError } from '../errors.ts';
+import { runProgram } from '../exec/run-program.ts';
+import type { ProgramResult } from '../exec/run-program.ts';
 import type { Logger } from '../log.ts';
 import type { Family, LiveInterface, LiveState } from '../model.ts';
 import { attributeBatchErrors, mergeAddresses, parseLinksAndAddresses, parseRoutes, parseRules, splitJsonValues } from './parse.ts';
@@ -36,6 +36,8 @@ export interface IpRunnerOptions {
   netns?: string;
   /** Per process; the process is killed after it. Default 30 s. */
   timeoutMs?: number;
+  /** Milliseconds left of the run's deadline: no `ip` process runs past it (the runner shortens its timeout). */
+  timeLeft?: () => number;
   /** Cap on the stdout of one process; the process is killed beyond it. Default 64 MiB. */
   maxOutputBytes?: number;
   /**
@@ -56,6 +58,20 @@ interface Ran {
 }
 
 const MAX_STDERR = 4 << 20;
+
+/** The runner's result in the words the batch attribution and the read errors use. */
+function toRan(result: ProgramResult, maxOutput: number): Ran {
+  const why = result.timedOut
+    ? `timed out after ${result.timeoutMs} ms`
+    : result.outputTruncated && result.signal !== null
+      ? `output over ${maxOutput} bytes`
+      : result.signal !== null
+        ? `killed by ${result.signal}`
+        : result.outputTruncated
+          ? `stderr over ${MAX_STDERR} bytes, cut`
+          : '';
+  return { code: result.exitCode, killed: result.signal !== null, why, stdout: result.stdout, stderr: result.stderr };
+}
 
 /**
  * Characters refused in a batch line: control characters (a newline would start a second command) and the
@@ -164,12 +180,6 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** `ip` processes running now: killed when eni-init exits (process.exit from a signal handler included). */
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 /**
  * Writes `content` to a new file in `dir` (O_EXCL, no-follow, 0600), closes it, opens it again read-only and
  * unlinks it: the returned descriptor is the complete batch, and no file is left behind. `ip` gets it as stdin,
@@ -212,54 +222,16 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
    * PR_SET_PDEATHSIG, so a SIGKILL of eni-init's pid alone leaves `ip` running: it then runs the rest of a
    * batch that is complete and tagged, which the next run finds done.
    */
-  function run(args: string[], input: string | number): Promise<Ran> {
+  async function run(args: string[], input: string | number): Promise<Ran> {
     const argv = [...prefix, ...args];
     const started = Date.now();
     const lineCount = typeof input === 'string' ? (input === '' ? undefined : input.split('\n').length - 1) : undefined;
-    return new Promise((resolve, reject) => {
-      const child = spawn(ipPath, argv, { stdio: [typeof input === 'string' ? 'pipe' : input, 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached: false });
-      running.add(child);
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let outBytes = 0;
-      let errBytes = 0;
-      let why = '';
-      const kill = (reason: string) => {
-        if (why === '') why = reason;
-        child.kill('SIGKILL');
-      };
-      const timer = setTimeout(() => kill(`timed out after ${timeoutMs} ms`), timeoutMs);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        outBytes += chunk.length;
-        if (outBytes > maxOutput) kill(`output over ${maxOutput} bytes`);
-        else out.push(chunk);
-      });
-      child.stderr?.on('data', (chunk: Buffer) => {
-        if (errBytes < MAX_STDERR) err.push(chunk);
-        errBytes += chunk.length;
-      });
-      // ip may exit before reading all of stdin (an argument error); EPIPE is then expected.
-      child.stdin?.on('error', () => {});
-      child.on('error', (error) => {
-        running.delete(child);
-        clearTimeout(timer);
-        reject(new ApplyError(`cannot run ${ipPath}: ${error.message}`, { cause: error, details: { command: [ipPath, ...argv].join(' ') } }));
-      });
-      child.on('close', (code, signal) => {
-        running.delete(child);
-        clearTimeout(timer);
-        const ran: Ran = {
-          code,
-          killed: signal !== null,
-          why: why || (signal !== null ? `killed by ${signal}` : errBytes > MAX_STDERR ? `stderr over ${MAX_STDERR} bytes, cut` : ''),
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8').slice(0, MAX_STDERR),
-        };
-        log.debug('ip', { args: argv.join(' '), lines: lineCount, exit: code, signal: signal ?? undefined, ms: Date.now() - started });
-        resolve(ran);
-      });
-      if (typeof input === 'string') child.stdin?.end(input);
-    });
+    const result = await runProgram([ipPath, ...argv], { timeoutMs, ...(options.timeLeft === undefined ? {} : { timeLeft: options.timeLeft }), input, maxStdout: maxOutput, maxStderr: MAX_STDERR });
+    if (result.startError !== undefined) {
+      throw new ApplyError(`cannot run ${ipPath}: ${result.startError.message}`, { cause: result.startError, details: { command: [ipPath, ...argv].join(' ') } });
+    }
+    log.debug('ip', { args: argv.join(' '), lines: lineCount, exit: result.exitCode, signal: result.signal ?? undefined, ms: Date.now() - started });
+    return toRan(result, maxOutput);
   }
 
   /** `-N` (numeric tables, immune to names in rt_tables) exists since iproute2 5.3; without it names are parsed. */

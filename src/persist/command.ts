@@ -1,54 +1,38 @@
-// Runs one network-manager command (nmcli, networkctl, netplan, systemctl) with a bounded time and output; never a shell.
-import { spawn } from 'node:child_process';
+// Runs one network-manager command (nmcli, networkctl, netplan, systemctl) through the one runner, as the persistence step's result shape.
+import { failureOf, runProgram } from '../exec/run-program.ts';
+import type { ProgramResult } from '../exec/run-program.ts';
 
+/** What the persistence step needs of a run: the runner's result, reduced (activate.ts, probe.ts, netplan-stage.ts). */
 export interface CommandResult {
   /** Exit code 0. */
   ok: boolean;
   code: number | null;
   stdout: string;
   stderr: string;
-  /** Set when the program is missing, timed out or could not be started. */
+  /** Set when the program is missing, timed out, printed too much or could not be started. */
   failure?: string;
 }
 
 export type CommandRunner = (argv: readonly string[], timeoutMs: number) => Promise<CommandResult>;
 
+/** Output of one manager command: 4 MiB of each stream (nmcli's longest lists are a few KiB). */
 const MAX_OUTPUT = 4 << 20;
 
-export const runCommand: CommandRunner = (argv, timeoutMs) =>
-  new Promise((resolve) => {
-    const [program, ...args] = argv;
-    if (program === undefined) {
-      resolve({ ok: false, code: null, stdout: '', stderr: '', failure: 'empty command' });
-      return;
-    }
-    let stdout = '';
-    let stderr = '';
-    let failure: string | undefined;
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    const timer = setTimeout(() => {
-      failure = `timed out after ${Math.round(timeoutMs / 1000)} s`;
-      child.kill('SIGKILL');
-    }, Math.max(1, timeoutMs));
-    const collect = (target: 'out' | 'err') => (chunk: Buffer) => {
-      if (stdout.length + stderr.length > MAX_OUTPUT) {
-        failure = 'too much output';
-        child.kill('SIGKILL');
-        return;
-      }
-      if (target === 'out') stdout += chunk.toString('utf8');
-      else stderr += chunk.toString('utf8');
-    };
-    child.stdout.on('data', collect('out'));
-    child.stderr.on('data', collect('err'));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      failure = error.code === 'ENOENT' ? `${program} is not installed` : error.message;
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ ok: code === 0 && failure === undefined, code, stdout, stderr, ...(failure === undefined ? {} : { failure }) });
-    });
-  });
+/** The runner's result as a CommandResult: a kill, a timeout or a start error is a `failure`; an exit code alone is not. */
+export function toCommandResult(result: ProgramResult): CommandResult {
+  const killed = result.startError !== undefined || result.timedOut || (result.outputTruncated && result.signal !== null);
+  const failure = result.timedOut ? `timed out after ${Math.round(result.timeoutMs / 1000)} s` : killed ? failureOf(result) : undefined;
+  return {
+    ok: result.exitCode === 0 && failure === undefined,
+    code: result.exitCode,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ...(failure === undefined ? {} : { failure }),
+  };
+}
+
+export const runCommand: CommandRunner = async (argv, timeoutMs) =>
+  toCommandResult(await runProgram(argv, { timeoutMs, maxStdout: MAX_OUTPUT, maxStderr: MAX_OUTPUT }));
 
 /** One line saying why a command failed: its own failure, else its stderr's last line, else its exit code. */
 export function describeFailure(argv: readonly string[], result: CommandResult): string {

@@ -12,7 +12,6 @@ export interface NetworkdLink {
   /** ADMIN_STATE of /run/systemd/netif/links/<index>: `configured`, `configuring`, `unmanaged`, `failed`, ... */
   adminState: string;
   networkFile?: string;
-  dropins: string[];
 }
 
 export interface ManagerFacts {
@@ -93,12 +92,7 @@ export function parseNetifLink(text: string): NetworkdLink {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (match) values.set(match[1] as string, (match[2] as string).replace(/^"(.*)"$/, '$1'));
   }
-  // systemd joins the drop-ins with ':' and C-escapes each path (a ':' inside one is written \x3a).
-  const dropins = (values.get('NETWORK_FILE_DROPINS') ?? '')
-    .split(':')
-    .filter(Boolean)
-    .map((path) => path.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))));
-  const link: NetworkdLink = { adminState: values.get('ADMIN_STATE') ?? 'unknown', dropins };
+  const link: NetworkdLink = { adminState: values.get('ADMIN_STATE') ?? 'unknown' };
   const file = values.get('NETWORK_FILE');
   if (file) link.networkFile = file;
   return link;

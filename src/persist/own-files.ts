@@ -1,43 +1,32 @@
-// Where eni-init's persistent files live, which interface each belongs to, and (shell) the listing of those present.
+// Shell: the listing of eni-init's persistent files present on the host, over every backend's places, and which interface each configures.
 import { readdir, readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { interfaceOfPath } from './backend.ts';
+import type { FilePlace } from './backend.ts';
+import { BACKEND_MODULES, backendOfPath } from './backends/index.ts';
 import { WRITTEN_BY } from './types.ts';
-
-export const NM_DIR = '/etc/NetworkManager/system-connections';
-export const NETPLAN_DIR = '/etc/netplan';
-export const NETWORKD_DIR = '/etc/systemd/network';
-export const NETWORKD_CONF_DIR = '/etc/systemd/networkd.conf.d';
-export const IFCFG_DIR = '/etc/sysconfig/network-scripts';
-
-export interface OwnFile {
-  path: string;
-  content: string;
-}
+import type { OwnFile } from './types.ts';
 
 /** True when the file's first line is eni-init's marker. */
 export function writtenByUs(content: string): boolean {
   return content.split('\n', 1)[0] === WRITTEN_BY;
 }
 
-/** The `uuid=` of a NetworkManager keyfile. */
-export function keyfileUuid(content: string): string | undefined {
-  return /^uuid=([0-9a-f-]{36})$/m.exec(content)?.[1];
-}
-
 type Lister = (dir: string) => Promise<string[]>;
 
-/** Candidate paths: every file of the backends' directories that could be ours (the content decides). */
-async function candidates(list: Lister): Promise<string[]> {
+/** The candidate paths of one place: its files whose name matches (the content decides). */
+async function candidatesOf(place: FilePlace, list: Lister): Promise<string[]> {
+  const dirs = place.subdirs === undefined ? [place.dir] : (await list(place.dir)).filter((name) => place.subdirs?.test(name)).map((name) => posix.join(place.dir, name));
   const paths: string[] = [];
-  const add = async (dir: string, pattern: RegExp) => {
-    for (const name of await list(dir)) if (pattern.test(name)) paths.push(posix.join(dir, name));
-  };
-  await add(NM_DIR, /^eni-init-.*\.nmconnection$/);
-  await add(NETPLAN_DIR, /^90-eni-init-.*\.yaml$/);
-  await add(NETWORKD_DIR, /^05-eni-init-.*\.network$/);
-  await add(NETWORKD_CONF_DIR, /^50-eni-init\.conf$/);
-  await add(IFCFG_DIR, /^(ifcfg|route6?|rule6?)-/);
-  for (const name of await list(NETWORKD_DIR)) if (name.endsWith('.network.d')) await add(posix.join(NETWORKD_DIR, name), /^50-eni-init\.conf$/);
+  for (const dir of dirs) for (const name of await list(dir)) if (place.name.test(name)) paths.push(posix.join(dir, name));
+  return paths;
+}
+
+/** Candidate paths of every backend, backend by backend; drop-ins in subdirectories last. */
+export async function candidates(list: Lister): Promise<string[]> {
+  const places = BACKEND_MODULES.flatMap((backend) => backend.places);
+  const paths: string[] = [];
+  for (const place of [...places.filter((one) => one.subdirs === undefined), ...places.filter((one) => one.subdirs !== undefined)]) paths.push(...(await candidatesOf(place, list)));
   return paths;
 }
 
@@ -64,7 +53,6 @@ export async function listOwnFiles(at: (path: string) => string): Promise<OwnFil
 
 /** The interface a file of ours configures, from its name; undefined for drop-ins and the global networkd file. */
 export function fileInterface(path: string): string | undefined {
-  const name = posix.basename(path);
-  const match = /^(?:eni-init-(.+)\.nmconnection|90-eni-init-(.+)\.yaml|05-eni-init-(.+)\.network|(?:ifcfg|route6?|rule6?)-(.+))$/.exec(name);
-  return match?.slice(1).find((part) => part !== undefined);
+  const backend = backendOfPath(path);
+  return backend === undefined ? undefined : interfaceOfPath(backend.places, path);
 }

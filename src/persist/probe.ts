@@ -4,7 +4,7 @@ import type { LiveInterface } from '../model.ts';
 import type { CommandResult, CommandRunner } from './command.ts';
 import type { ManagerFacts, NetworkdLink } from './facts.ts';
 import { parseNetifLink, parseNmDevices } from './facts.ts';
-import { IFCFG_DIR } from './own-files.ts';
+import { IFCFG_DIR } from './render/ifcfg.ts';
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(

@@ -7,11 +7,10 @@ import type { ManagerFacts } from './facts.ts';
 import { probeTimeout } from './facts.ts';
 import { persistInterfaces } from './interfaces.ts';
 import type { NetplanStager } from './netplan-stage.ts';
-import type { OwnFile } from './own-files.ts';
 import type { Ownership } from './owner.ts';
-import { desiredFiles, isNetworkdDropIn, syncFiles } from './sync.ts';
-import type { FileIo } from './sync.ts';
-import type { PersistChoice } from './types.ts';
+import { isNetworkdDropIn } from './backends/networkd.ts';
+import { desiredFiles, syncFiles } from './sync.ts';
+import type { FileIo, OwnFile, PersistChoice } from './types.ts';
 
 export interface PersistDeps {
   io: FileIo;

@@ -1,38 +1,14 @@
 // Brings eni-init's persistent files in line with the desired state: render, write what differs, remove stale ones.
 import { posix } from 'node:path';
 import type { FileEntry, Problem } from '../report/report.ts';
+import { messageOf } from './activation.ts';
+import { backendModule, backendOfPath } from './backends/index.ts';
 import type { ManagerFacts } from './facts.ts';
-import type { OwnFile } from './own-files.ts';
-import { NETWORKD_CONF_DIR, fileInterface } from './own-files.ts';
+import { fileInterface } from './own-files.ts';
 import { chooseOwner } from './owner.ts';
 import type { Ownership } from './owner.ts';
-import { render } from './render/index.ts';
 import { renderNetworkdGlobal } from './render/networkd.ts';
-import type { Backend, InterfacePersist, PersistChoice, RenderedFile } from './types.ts';
-
-export interface FileIo {
-  read(path: string): Promise<string | null>;
-  write(path: string, content: string, mode: number): Promise<'created' | 'replaced' | 'unchanged'>;
-  remove(path: string, content: string): Promise<'removed' | 'absent' | 'different'>;
-}
-
-/** One file this run wrote or removed, with what it held before (for a rollback) and whom it configures. */
-export interface FileChange {
-  backend: Backend;
-  ifname?: string;
-  path: string;
-  action: 'created' | 'replaced' | 'removed';
-  content: string;
-  previous: string | null;
-  mode: number;
-}
-
-export interface DesiredFile extends RenderedFile {
-  backend: Backend;
-  ifname?: string;
-  /** Written after the managers were reloaded: the primary's keep-config drop-in must not trigger a reconfigure. */
-  afterActivation?: boolean;
-}
+import type { DesiredFile, FileChange, FileIo, InterfacePersist, OwnFile, PersistChoice } from './types.ts';
 
 /** Owners and the files they should hold; pure. */
 export function desiredFiles(
@@ -51,7 +27,7 @@ export function desiredFiles(
       // A primary under networkd (netplan's included) only gets networkd's keep-config drop-in, after the reload.
       const primaryDropIn = iface.primary && (owner.backend === 'networkd' || owner.backend === 'netplan');
       const backend = primaryDropIn ? 'networkd' : owner.backend;
-      for (const file of render(backend, iface, owner.context)) files.push({ ...file, backend, ifname: iface.ifname, ...(primaryDropIn ? { afterActivation: true } : {}) });
+      for (const file of backendModule(backend).render(iface, owner.context)) files.push({ ...file, backend, ifname: iface.ifname, ...(primaryDropIn ? { afterActivation: true } : {}) });
     } catch (error) {
       // One interface that cannot be rendered (say an admin's file name networkd accepts and we do not) is reported alone.
       problems.push({ code: 'persist-foreign', message: `${iface.ifname}: not persisted: ${messageOf(error)}`, interface: iface.ifname });
@@ -62,13 +38,6 @@ export function desiredFiles(
   const networkdInUse = choice === 'networkd' || choice === 'netplan' || (choice === 'auto' && facts.networkd.running);
   if (hasRules && networkdInUse) files.push({ ...renderNetworkdGlobal(), backend: 'networkd' });
   return { owners, files, problems };
-}
-
-export function backendOfPath(path: string): Backend {
-  if (path.startsWith('/etc/NetworkManager/')) return 'networkmanager';
-  if (path.startsWith('/etc/netplan/')) return 'netplan';
-  if (path.startsWith('/etc/systemd/')) return 'networkd';
-  return 'ifcfg';
 }
 
 export interface SyncInput {
@@ -140,7 +109,9 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
       entries.push({ path: own.path, action: action === 'different' ? 'kept' : action, ...(action === 'different' ? { note: 'changed since it was read' } : {}) });
       // With its interface: NetworkManager has to connect a device whose profile of ours is gone (activate.ts).
       const ifname = fileInterface(own.path);
-      if (action === 'removed') changes.push({ backend: backendOfPath(own.path), ...(ifname === undefined ? {} : { ifname }), path: own.path, action, content: own.content, previous: own.content, mode: 0o600 });
+      const backend = backendOfPath(own.path)?.name;
+      // Every listed file is in a backend's place (own-files.ts lists nothing else).
+      if (action === 'removed' && backend !== undefined) changes.push({ backend, ...(ifname === undefined ? {} : { ifname }), path: own.path, action, content: own.content, previous: own.content, mode: 0o600 });
     } catch (error) {
       problems.push({ code: 'persist-write', message: `cannot remove ${own.path}: ${messageOf(error)}` });
       entries.push({ path: own.path, action: 'skipped', note: 'remove failed' });
@@ -149,7 +120,3 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
   return { entries, changes, problems };
 }
 
-export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-export const isGlobalNetworkdConf = (path: string): boolean => path.startsWith(`${NETWORKD_CONF_DIR}/`);
-/** The primary's keep-config drop-in (`<its .network>.d/50-eni-init.conf`): the only drop-in eni-init writes. */
-export const isNetworkdDropIn = (path: string): boolean => /^\/etc\/systemd\/network\/[^/]+\.network\.d\/[^/]+\.conf$/.test(path);

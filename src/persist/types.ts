@@ -1,4 +1,4 @@
-// The persistence contract: one interface's desired state in the shape every backend renders, and the rendered files.
+// The persistence contract: one interface's desired state in the shape every backend renders, the rendered files and their writes.
 import type { Family } from '../model.ts';
 
 /** A network manager whose native config eni-init can write. */
@@ -70,3 +70,35 @@ export interface RenderedFile {
 
 /** First line of every file eni-init writes: how eni-init (and the admin) knows the file is eni-init's. */
 export const WRITTEN_BY = '# Written by eni-init. Do not edit: eni-init rewrites it on every run, and `eni-init remove` deletes it.';
+
+/** A file a backend wants, with whom it configures. */
+export interface DesiredFile extends RenderedFile {
+  backend: Backend;
+  ifname?: string;
+  /** Written after the managers were reloaded: the primary's keep-config drop-in must not trigger a reconfigure. */
+  afterActivation?: boolean;
+}
+
+/** One file this run wrote or removed, with what it held before (for a rollback) and whom it configures. */
+export interface FileChange {
+  backend: Backend;
+  ifname?: string;
+  path: string;
+  action: 'created' | 'replaced' | 'removed';
+  content: string;
+  previous: string | null;
+  mode: number;
+}
+
+/** The writer (atomic, --root aware, content-checked removal). */
+export interface FileIo {
+  read(path: string): Promise<string | null>;
+  write(path: string, content: string, mode: number): Promise<'created' | 'replaced' | 'unchanged'>;
+  remove(path: string, content: string): Promise<'removed' | 'absent' | 'different'>;
+}
+
+/** A file eni-init finds on the host, written by it (first line WRITTEN_BY). */
+export interface OwnFile {
+  path: string;
+  content: string;
+}

@@ -1,56 +1,22 @@
-// Environment checks before any change: config file types, report path types, a full run directory.
+// Environment checks before any change: config file types (the report path and a full run directory: test/integration/preflight.test.ts).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preflight, readConfigSync } from '../../src/preflight.ts';
-import { DEFAULTS } from '../../src/cli/spec.ts';
+import { readConfigSync } from '../../src/preflight.ts';
 import { EnvironmentError } from '../../src/errors.ts';
+import { mkfifo } from './no-spawn.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'preflight-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const isRoot = process.getuid?.() === 0;
 
 test('the config file: absent is null, a regular file is read, a FIFO or a directory is an EnvironmentError at once', () => {
   assert.equal(readConfigSync(join(dir, 'absent.conf')), null);
   writeFileSync(join(dir, 'ok.conf'), 'deadline = 5\n');
   assert.equal(readConfigSync(join(dir, 'ok.conf')), 'deadline = 5\n');
-  execFileSync('mkfifo', [join(dir, 'fifo.conf')]);
+  mkfifo(join(dir, 'fifo.conf'));
   assert.throws(() => readConfigSync(join(dir, 'fifo.conf')), (error: unknown) => error instanceof EnvironmentError && /not a regular file/.test(error.message));
   mkdirSync(join(dir, 'dir.conf'));
   assert.throws(() => readConfigSync(join(dir, 'dir.conf')), EnvironmentError);
-});
-
-test('the report path: a FIFO, a directory, a symlink or a symlinked parent is refused before anything is done', { skip: isRoot ? false : 'needs root (CAP_NET_ADMIN)' }, async () => {
-  const root = join(dir, 'root');
-  mkdirSync(join(root, 'run/eni-init'), { recursive: true });
-  const options = { ...DEFAULTS, command: 'apply' as const, root };
-  await preflight(options, '/run/eni-init');
-  const report = join(root, 'run/eni-init/report.json');
-  const cases: [string, () => void][] = [
-    ['fifo', () => execFileSync('mkfifo', [report])],
-    ['directory', () => mkdirSync(report)],
-    ['symlink', () => symlinkSync('/etc/passwd', report)],
-  ];
-  for (const [name, make] of cases) {
-    make();
-    await assert.rejects(preflight(options, '/run/eni-init'), EnvironmentError, name);
-    rmSync(report, { recursive: true });
-  }
-  symlinkSync(join(root, 'run'), join(root, 'var'));
-  await assert.rejects(preflight({ ...options, reportFile: '/var/eni-init/report.json' }, '/run/eni-init'), (error: unknown) => error instanceof EnvironmentError && /symbolic link/.test(error.message));
-  assert.equal(await preflight({ ...options, command: 'plan', reportFile: '/var/eni-init/report.json' }, '/run/eni-init'), undefined, 'plan writes no report');
-});
-
-test('a run directory with under 1 MiB free is an EnvironmentError', { skip: isRoot ? false : 'needs root (mount)' }, async () => {
-  const root = join(dir, 'small');
-  mkdirSync(join(root, 'run'), { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'eni-preflight', join(root, 'run')]);
-  try {
-    await assert.rejects(preflight({ ...DEFAULTS, command: 'apply', root }, '/run/eni-init'), (error: unknown) => error instanceof EnvironmentError && /is full/.test(error.message));
-  } finally {
-    execFileSync('umount', [join(root, 'run')]);
-  }
 });

@@ -15,7 +15,8 @@ import { assertRenderable, fileContent, ofFamily } from './common.ts';
  * keys instead. Where NetworkManager owns the interface, use the networkmanager backend.
  */
 
-const DIR = '/etc/sysconfig/network-scripts';
+/** Where initscripts reads ifcfg-, route- and rule- files. */
+export const IFCFG_DIR = '/etc/sysconfig/network-scripts';
 
 /** `10.0.0.0/24 dev eth1 scope link src 10.0.0.30 table 1001`, `default via 10.0.0.253 dev eth1 onlink table 1001`. */
 function routeLine(ifname: string, route: PersistRoute): string {
@@ -38,9 +39,9 @@ function policyFiles(iface: InterfacePersist, family: Family): RenderedFile[] {
   const files: RenderedFile[] = [];
   if (routes.length > 0) {
     const lines = routes.map((route) => routeLine(iface.ifname, route));
-    files.push({ path: `${DIR}/route${suffix}-${iface.ifname}`, content: fileContent(lines), mode: 0o644 });
+    files.push({ path: `${IFCFG_DIR}/route${suffix}-${iface.ifname}`, content: fileContent(lines), mode: 0o644 });
   }
-  if (rules.length > 0) files.push({ path: `${DIR}/rule${suffix}-${iface.ifname}`, content: fileContent(rules.map(ruleLine)), mode: 0o644 });
+  if (rules.length > 0) files.push({ path: `${IFCFG_DIR}/rule${suffix}-${iface.ifname}`, content: fileContent(rules.map(ruleLine)), mode: 0o644 });
   return files;
 }
 
@@ -65,7 +66,7 @@ function ifcfgFile(iface: InterfacePersist): RenderedFile {
     lines.push('IPV6INIT=yes', 'IPV6_AUTOCONF=no', 'IPV6_DEFROUTE=no', `IPV6ADDR=${first ?? ''}`);
     if (rest.length > 0) lines.push(`IPV6ADDR_SECONDARIES="${rest.join(' ')}"`);
   }
-  return { path: `${DIR}/ifcfg-${iface.ifname}`, content: fileContent(lines), mode: 0o644 };
+  return { path: `${IFCFG_DIR}/ifcfg-${iface.ifname}`, content: fileContent(lines), mode: 0o644 };
 }
 
 /**

@@ -9,16 +9,19 @@ import { assertIfname, assertRenderable, fileContent } from './common.ts';
  * appended) and mappings merge key by key. So `90-eni-init-<ifname>.yaml`, read after cloud-init's
  * `50-cloud-init.yaml`, appends our `addresses`, `routes` and `routing-policy` to the admin's lists under the
  * admin's id (ctx.netplanId) and overrides nothing: no scalar of ours is written into an admin's definition.
- * Checked with `netplan generate` (test/unit/persist/render/netplan-generate.test.ts).
+ * Checked with `netplan generate` (test/integration/persist/render/netplan-generate.test.ts).
  * Values are validated addresses, CIDRs and numbers; strings are still emitted as JSON strings, which are YAML
  * double-quoted scalars.
  */
 
 const quote = (value: string): string => JSON.stringify(value);
 
+/** The admin's netplan directory (netplan-generate(8)). */
+export const NETPLAN_DIR = '/etc/netplan';
+
 export function netplanPath(ifname: string): string {
   assertIfname(ifname);
-  return `/etc/netplan/90-eni-init-${ifname}.yaml`;
+  return `${NETPLAN_DIR}/90-eni-init-${ifname}.yaml`;
 }
 
 /** One `routes:` entry (netplan writes `from` as networkd's PreferredSource=). */

@@ -16,11 +16,16 @@ import { assertIfname, assertRenderable, fileContent, routeDestination } from '.
 /** Names networkd accepts for a .network file, and nothing a path could be tricked with. */
 const NETWORK_FILE = /^\/[A-Za-z0-9_.@+\-/]*\/[A-Za-z0-9_.@+-]+\.network$/;
 
-const DROP_IN_NAME = '50-eni-init.conf';
+/** The admin's directories of .network files and of networkd.conf drop-ins (systemd.network(5), networkd.conf(5)). */
+export const NETWORK_DIR = '/etc/systemd/network';
+export const NETWORKD_CONF_DIR = '/etc/systemd/networkd.conf.d';
+
+/** The name of both drop-ins eni-init writes (a .network's and networkd.conf's). */
+export const DROP_IN_NAME = '50-eni-init.conf';
 
 export function networkdFullPath(ifname: string): string {
   assertIfname(ifname);
-  return `/etc/systemd/network/05-eni-init-${ifname}.network`;
+  return `${NETWORK_DIR}/05-eni-init-${ifname}.network`;
 }
 
 /** `/etc/systemd/network/<basename>.d/50-eni-init.conf` for the network file networkd applies to the link. */
@@ -28,7 +33,7 @@ export function networkdDropInPath(networkFile: string): string {
   if (!NETWORK_FILE.test(networkFile) || networkFile.split('/').includes('..')) {
     throw new Error(`refusing to render persistent config: invalid networkd file ${JSON.stringify(networkFile)}`);
   }
-  return `/etc/systemd/network/${posix.basename(networkFile)}.d/${DROP_IN_NAME}`;
+  return `${NETWORK_DIR}/${posix.basename(networkFile)}.d/${DROP_IN_NAME}`;
 }
 
 function routeSection(route: PersistRoute): string[] {
@@ -93,7 +98,7 @@ export function renderNetworkd(iface: InterfacePersist, ctx: RenderContext): Ren
  */
 export function renderNetworkdGlobal(): RenderedFile {
   return {
-    path: '/etc/systemd/networkd.conf.d/50-eni-init.conf',
+    path: `${NETWORKD_CONF_DIR}/${DROP_IN_NAME}`,
     content: fileContent(['[Network]', 'ManageForeignRoutingPolicyRules=no']),
     mode: 0o644,
   };

@@ -6,7 +6,7 @@ import { assertIfname, assertRenderable, fileContent, ofFamily, routeDestination
 
 /*
  * Keyfile syntax checked against NetworkManager 1.42.4's keyfile reader (Debian 12) and round-tripped through its
- * `nmcli --offline connection modify` (test/unit/persist/render/nmcli-offline.test.ts). Everything used here exists
+ * `nmcli --offline connection modify` (test/integration/persist/render/nmcli-offline.test.ts). Everything used here exists
  * since 1.22 (the `scope` route attribute; routing rules since 1.18), so RHEL 8.2+ and Alibaba Cloud Linux 3 read it too.
  * - `addressN=ip/plen` without a gateway is valid (a gateway would be `addressN=ip/plen,gw` or `gateway=`).
  * - `routeN=dst/plen[,gw]` plus `routeN_options=name=value,...` with the route attributes of
@@ -37,10 +37,13 @@ export function profileUuid(mac: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Where NetworkManager's keyfile plugin reads profiles (NetworkManager.conf(5), keyfile.path). */
+export const KEYFILE_DIR = '/etc/NetworkManager/system-connections';
+
 export const profileName = (ifname: string): string => `eni-init-${ifname}`;
 export function keyfilePath(ifname: string): string {
   assertIfname(ifname);
-  return `/etc/NetworkManager/system-connections/${profileName(ifname)}.nmconnection`;
+  return `${KEYFILE_DIR}/${profileName(ifname)}.nmconnection`;
 }
 
 /** `routeN_options`, attributes sorted by name as NetworkManager writes them. */

@@ -1,11 +1,11 @@
 // No-follow, non-blocking opens with a type check, and parent walks that refuse symlinks.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnsafeParentError, checkDirectories, openRegularNoFollow, readBounded } from '../../../src/files/safe-open.ts';
+import { mkfifo } from '../no-spawn.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'safeopen-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,7 +14,7 @@ test('a regular file opens; symlinks, FIFOs and directories are reported without
   writeFileSync(join(dir, 'file'), 'hello world');
   symlinkSync(join(dir, 'file'), join(dir, 'link'));
   symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
-  execFileSync('mkfifo', [join(dir, 'fifo')]);
+  mkfifo(join(dir, 'fifo'));
   mkdirSync(join(dir, 'sub'));
   const file = await openRegularNoFollow(join(dir, 'file'));
   assert.equal(file.kind, 'file');

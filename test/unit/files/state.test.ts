@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readState, writeState } from '../../../src/files/state.ts';
 import type { StateAddress } from '../../../src/files/state.ts';
+import { mkfifo } from '../no-spawn.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'state-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,7 +67,6 @@ test('writeState refuses invalid entries before writing', async () => {
 });
 
 test('a symlink, FIFO or directory at the path is never followed, never blocks: a clear problem, empty state', async () => {
-  const { execFileSync } = await import('node:child_process');
   const { symlinkSync } = await import('node:fs');
   const target = join(dir, 'elsewhere.json');
   writeFileSync(target, JSON.stringify({ version: 1, addresses: [A] }));
@@ -76,7 +76,7 @@ test('a symlink, FIFO or directory at the path is never followed, never blocks: 
   assert.deepEqual(linked.state.addresses, [], 'the file behind the link is not read');
   assert.match(linked.problem ?? '', /symbolic link/);
   const fifo = join(dir, 'fifo.json');
-  execFileSync('mkfifo', [fifo]);
+  mkfifo(fifo);
   const started = Date.now();
   const piped = await readState(fifo);
   assert.ok(Date.now() - started < 2000, 'no wait for a writer');
@@ -94,7 +94,6 @@ test('an entry that is not a /32 or /128 (an admin /24, a DHCP address) is dropp
 });
 
 test('writing replaces a symlink or FIFO at the path, never the file a symlink points at', async () => {
-  const { execFileSync } = await import('node:child_process');
   const { lstatSync, symlinkSync } = await import('node:fs');
   const target = join(dir, 'target.txt');
   writeFileSync(target, 'keep me');
@@ -104,7 +103,7 @@ test('writing replaces a symlink or FIFO at the path, never the file a symlink p
   assert.ok(lstatSync(link).isFile());
   assert.equal(readFileSync(target, 'utf8'), 'keep me');
   const fifo = join(dir, 'write-fifo.json');
-  execFileSync('mkfifo', [fifo]);
+  mkfifo(fifo);
   await writeState(fifo, { version: 1, addresses: [A] });
   assert.deepEqual((await readState(fifo)).state.addresses, [A]);
 });

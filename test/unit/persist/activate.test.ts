@@ -5,9 +5,9 @@ import { activate } from '../../../src/persist/activate.ts';
 import type { CommandResult } from '../../../src/persist/command.ts';
 import { NO_FACTS } from '../../../src/persist/facts.ts';
 import type { ManagerFacts } from '../../../src/persist/facts.ts';
-import { keyfileUuid } from '../../../src/persist/own-files.ts';
+import { keyfileUuid } from '../../../src/persist/backends/networkmanager.ts';
 import { desiredFiles } from '../../../src/persist/sync.ts';
-import type { FileChange, FileIo } from '../../../src/persist/sync.ts';
+import type { FileChange, FileIo } from '../../../src/persist/types.ts';
 import { primary, secondary } from './render/fixtures.ts';
 
 const ok: CommandResult = { ok: true, code: 0, stdout: '', stderr: '' };
@@ -93,21 +93,27 @@ test('netplan: a file netplan generate refuses is rolled back; nothing live is r
 
 test('netplan: systemd-networkd is never reloaded (a reload re-configures a primary whose generated file daemon-reload rewrote)', async () => {
   const facts: ManagerFacts = { ...NO_FACTS, probed: true, netplan: true, networkd: { running: true, links: {} } };
-  const { owners, files } = desiredFiles('netplan', [secondary], facts);
+  const { files } = desiredFiles('netplan', [secondary], facts);
   const file = files.find((entry) => entry.backend === 'netplan');
   assert.ok(file);
   for (const networkd of [[], ['/run/systemd/network/10-netplan-eth1.network']]) {
     const { ran, run } = recorder();
-    await activate(
+    let generated = 0;
+    const netplan = async () => (generated++, { ok: true, networkd, networkManager: [], other: [] });
+    const result = await activate(
       { changes: [created(file)], owners: [], files, facts, timeLeft: () => 25_000 },
-      { run, io: memoryIo(new Map([[file.path, file.content]])), probe: async () => facts, netplan: async () => ({ ok: true, networkd, networkManager: [], other: [] }) },
+      { run, io: memoryIo(new Map([[file.path, file.content]])), probe: async () => facts, netplan },
     );
-    assert.deepEqual(ran, []);
+    // The generate ran (the files it installed were the networkd ones), and still no command at all followed it.
+    assert.equal(generated, 1, 'netplan generate ran once');
+    assert.equal(result.ran, true);
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(ran, [], `networkd files installed: ${networkd.join(', ') || 'none'}`);
   }
 });
 
 test('networkd: reload, never restart; a file the link does not use is reconfigured once, then reported', async () => {
-  const link = { adminState: 'configured', networkFile: '/etc/systemd/network/80-ecs.network', dropins: [] as string[] };
+  const link = { adminState: 'configured', networkFile: '/etc/systemd/network/80-ecs.network' };
   const facts: ManagerFacts = { ...NO_FACTS, probed: true, complete: true, networkd: { running: true, links: { eth1: link } } };
   const { owners, files } = desiredFiles('auto', [secondary], facts);
   assert.deepEqual(files.map((file) => file.path), ['/etc/systemd/network/05-eni-init-eth1.network', '/etc/systemd/networkd.conf.d/50-eni-init.conf']);
@@ -142,7 +148,7 @@ test('past the deadline no manager command starts; each one is reported', async 
 });
 
 test('the primary under networkd gets only a keep-config drop-in, written after the reload', async () => {
-  const link = { adminState: 'configured', networkFile: '/etc/systemd/network/80-dhcp.network', dropins: [] as string[] };
+  const link = { adminState: 'configured', networkFile: '/etc/systemd/network/80-dhcp.network' };
   const facts: ManagerFacts = { ...NO_FACTS, probed: true, complete: true, networkd: { running: true, links: { eth0: link, eth1: link } } };
   const { files } = desiredFiles('auto', [primary, secondary], facts);
   const dropIn = files.find((file) => file.ifname === 'eth0');

@@ -21,11 +21,11 @@ test('NetworkManager managing the device owns it; a netplan-generated profile ma
 });
 
 test('networkd applying a file owns the link and passes the file to the renderer', () => {
-  const networkd = facts({ networkd: { running: true, links: { eth1: { adminState: 'configured', networkFile: '/etc/systemd/network/80-ecs.network', dropins: [] } } } });
+  const networkd = facts({ networkd: { running: true, links: { eth1: { adminState: 'configured', networkFile: '/etc/systemd/network/80-ecs.network' } } } });
   const owner = chooseOwner('auto', 'eth1', networkd);
   assert.equal(owner.backend, 'networkd');
   assert.equal(owner.context.networkFile, '/etc/systemd/network/80-ecs.network');
-  const netplan = facts({ netplan: true, networkd: { running: true, links: { eth1: { adminState: 'configured', networkFile: '/run/systemd/network/10-netplan-eth1.network', dropins: [] } } } });
+  const netplan = facts({ netplan: true, networkd: { running: true, links: { eth1: { adminState: 'configured', networkFile: '/run/systemd/network/10-netplan-eth1.network' } } } });
   assert.equal(chooseOwner('auto', 'eth1', netplan).backend, 'netplan');
 });
 
@@ -48,7 +48,7 @@ test('forced backends and --root', () => {
 });
 
 test('networkd facts: the link\'s current file is passed on (for the primary\'s keep-config drop-in)', () => {
-  const shared = { adminState: 'configured', networkFile: '/etc/systemd/network/80-dhcp.network', dropins: [] };
+  const shared = { adminState: 'configured', networkFile: '/etc/systemd/network/80-dhcp.network' };
   const networkd = facts({ networkd: { running: true, links: { eth0: shared, eth1: shared } } });
   assert.equal(chooseOwner('auto', 'eth0', networkd).context.networkFile, '/etc/systemd/network/80-dhcp.network');
   assert.equal(chooseOwner('auto', 'eth1', networkd).backend, 'networkd');

@@ -6,7 +6,7 @@ import { NO_FACTS } from '../../../src/persist/facts.ts';
 import type { ManagerFacts } from '../../../src/persist/facts.ts';
 import { persistStep, unpersistStep } from '../../../src/persist/step.ts';
 import type { PersistDeps, PersistInput } from '../../../src/persist/step.ts';
-import type { FileIo } from '../../../src/persist/sync.ts';
+import type { FileIo } from '../../../src/persist/types.ts';
 import { WRITTEN_BY } from '../../../src/persist/types.ts';
 
 const NM_ETH1 = '/etc/NetworkManager/system-connections/eni-init-eth1.nmconnection';
@@ -125,7 +125,7 @@ test('a probe that timed out keeps files, --persist=none touches none, a named b
 function primaryAndEth1OnNetworkd(): { state: DesiredState; networkd: ManagerFacts } {
   const primary: DesiredEni = { mac: '00:16:3e:00:00:01', ifname: 'eth0', primary: true, status: 'managed', slot: 0, problems: [], objects: [] };
   const state: DesiredState = { ...desired(), enis: [primary, eth1()] };
-  const link = (file: string) => ({ adminState: 'configured', networkFile: file, dropins: [] });
+  const link = (file: string) => ({ adminState: 'configured', networkFile: file });
   const networkd: ManagerFacts = {
     ...NO_FACTS,
     probed: true,

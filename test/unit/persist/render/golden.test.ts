@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { render } from '../../../../src/persist/render/index.ts';
+import { render } from '../../../../src/persist/backends/index.ts';
 import { BACKENDS } from '../../../../src/persist/types.ts';
 import type { Backend, RenderedFile } from '../../../../src/persist/types.ts';
 import { cases } from './fixtures.ts';

@@ -1,7 +1,8 @@
 // Properties every renderer keeps: deterministic, marked, newline-terminated, safe values only, the primary's config left to the admin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { render, renderNetworkdGlobal } from '../../../../src/persist/render/index.ts';
+import { render } from '../../../../src/persist/backends/index.ts';
+import { renderNetworkdGlobal } from '../../../../src/persist/render/networkd.ts';
 import { writtenByUs as isWrittenByUs } from '../../../../src/persist/own-files.ts';
 import { networkdDropInPath } from '../../../../src/persist/render/networkd.ts';
 import { profileUuid } from '../../../../src/persist/render/networkmanager.ts';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { renderNetworkManager } from '../../../../src/persist/render/networkmanager.ts';
-import { cases } from './fixtures.ts';
+import { cases } from '../../../unit/persist/render/fixtures.ts';
 
 // nmcli --offline reads a keyfile on stdin and prints it normalized, without a running NetworkManager. It is the
 // check that matters: NetworkManager silently drops a whole routeN_options value it cannot parse (table included).

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderNetplan } from '../../../../src/persist/render/netplan.ts';
 import type { RenderedFile } from '../../../../src/persist/types.ts';
-import { dualStack, primary, secondary } from './fixtures.ts';
+import { dualStack, primary, secondary } from '../../../unit/persist/render/fixtures.ts';
 
 /** What cloud-init writes for an instance it configures: every NIC matched by MAC, renamed, DHCP. */
 const CLOUD_INIT = `network:

@@ -1,17 +1,16 @@
-// NEEDS ROOT AND `ip netns`: feeds the ifcfg route-/rule- lines to the real `ip` as ifup-routes does, in a throwaway namespace.
+// NEEDS ROOT AND `ip netns` (fails without): feeds the ifcfg route-/rule- lines to the real `ip` as ifup-routes does, in a throwaway namespace.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { renderIfcfg } from '../../../../src/persist/render/ifcfg.ts';
-import { dualStack } from './fixtures.ts';
+import { dualStack } from '../../../unit/persist/render/fixtures.ts';
+import { assertRoot } from '../../root.ts';
 
 const NS = `ifcfgtest-${process.pid}`;
-const isRoot = process.getuid?.() === 0;
-const skip = isRoot ? false : 'needs root and ip netns';
 const ipn = (...args: string[]): string => execFileSync('ip', ['-n', NS, ...args], { stdio: 'pipe' }).toString();
 
 before(() => {
-  if (!isRoot) return;
+  assertRoot('feeding ifcfg lines to ip in a namespace');
   execFileSync('ip', ['netns', 'add', NS]);
   ipn('link', 'add', 'eth2', 'type', 'veth', 'peer', 'name', 'peer2');
   ipn('link', 'set', 'peer2', 'up');
@@ -24,10 +23,10 @@ before(() => {
 });
 
 after(() => {
-  if (isRoot) execFileSync('ip', ['netns', 'del', NS]);
+  execFileSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
 });
 
-test('every route-/route6-/rule-/rule6- line is accepted by `ip -4|-6 route|rule add <line>`', { skip }, () => {
+test('every route-/route6-/rule-/rule6- line is accepted by `ip -4|-6 route|rule add <line>`', () => {
   for (const file of renderIfcfg(dualStack)) {
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
     const match = /^(route|rule)(6?)-/.exec(name);

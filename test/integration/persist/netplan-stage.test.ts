@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { runCommand } from '../../../src/persist/command.ts';
 import { stagedNetplan } from '../../../src/persist/netplan-stage.ts';
 import { renderNetplan } from '../../../src/persist/render/netplan.ts';
-import { secondary } from './render/fixtures.ts';
+import { secondary } from '../../unit/persist/render/fixtures.ts';
 
 const CLOUD_INIT = `network:
   version: 2
