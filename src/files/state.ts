@@ -7,11 +7,9 @@ import { openRegularNoFollow, readBounded } from './safe-open.ts';
 import type { RecordedAddress } from '../model.ts';
 import { parseMac } from '../net/address.ts';
 
-export type StateAddress = RecordedAddress;
-
 export interface EniState {
   version: 1;
-  addresses: StateAddress[];
+  addresses: RecordedAddress[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -19,8 +17,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /** Linux interface name rules (dev_valid_name): 1..15 bytes, not `.`/`..`, no `/`, `:` or whitespace. */
 const validIfname = (name: string): boolean => name.length >= 1 && Buffer.byteLength(name) <= 15 && name !== '.' && name !== '..' && !/[/:\s\0]/.test(name);
 
-/** The entry as a StateAddress with keys in a stable order, or why it is invalid. */
-function validate(entry: unknown): StateAddress | string {
+/** The entry as a RecordedAddress with keys in a stable order, or why it is invalid. */
+function validate(entry: unknown): RecordedAddress | string {
   if (!isRecord(entry)) return 'not an object';
   const { ifname, mac, family, address, prefixLength } = entry;
   if (typeof ifname !== 'string' || !validIfname(ifname)) return `bad ifname ${JSON.stringify(ifname)}`;
@@ -86,7 +84,7 @@ export async function readState(path: string): Promise<{ state: EniState; proble
     const version = isRecord(json) ? JSON.stringify(json.version) : 'none';
     return { state: empty(), problem: `state file ${path} has an unknown format (version ${version}); ignored and rewritten` };
   }
-  const addresses: StateAddress[] = [];
+  const addresses: RecordedAddress[] = [];
   const invalid: string[] = [];
   json.addresses.forEach((entry, index) => {
     const result = validate(entry);

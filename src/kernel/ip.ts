@@ -6,7 +6,7 @@ import { open, readdir, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { PROTOCOL } from '../plan/numbering.ts';
-import { ApplyError, EniInitError } from '../errors.ts';
+import { ApplyError, EniInitError, ReadError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Family, LiveInterface, LiveState } from '../model.ts';
 import { attributeBatchErrors, mergeAddresses, parseLinksAndAddresses, parseRoutes, parseRules, splitJsonValues } from './parse.ts';
@@ -276,7 +276,7 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
       return show(flags, commands);
     }
     const fail = (message: string, cause?: unknown) =>
-      new ApplyError(`cannot read the network state: ${message}`, {
+      new ReadError(`cannot read the network state: ${message}`, {
         ...(cause === undefined ? {} : { cause }),
         details: { command: ['ip', ...prefix, ...args].join(' '), input: commands, exitCode: ran.code, stderr: ran.stderr.trim() },
       });

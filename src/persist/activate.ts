@@ -1,5 +1,5 @@
 // Shell: makes the running managers take the changed files (nmcli load/up, networkctl reload, netplan generate), then checks they did.
-import type { Problem } from '../report/report.ts';
+import type { Problem } from '../model.ts';
 import type { CommandRunner } from './command.ts';
 import { describeFailure } from './command.ts';
 import type { ManagerFacts } from './facts.ts';

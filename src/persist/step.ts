@@ -1,6 +1,6 @@
 // The persistence step of a run: owners -> files -> writes -> activation -> checks, and its undoing for `remove`.
 import type { DesiredState } from '../plan/desired.ts';
-import type { FileEntry, Problem } from '../report/report.ts';
+import type { FileEntry, PersistChoice, Problem } from '../model.ts';
 import { activate } from './activate.ts';
 import type { CommandRunner } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
@@ -11,7 +11,6 @@ import type { OwnFile } from './own-files.ts';
 import type { Ownership } from './owner.ts';
 import { desiredFiles, isNetworkdDropIn, syncFiles } from './sync.ts';
 import type { FileIo } from './sync.ts';
-import type { PersistChoice } from './types.ts';
 
 export interface PersistDeps {
   io: FileIo;

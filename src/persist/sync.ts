@@ -1,6 +1,6 @@
 // Brings eni-init's persistent files in line with the desired state: render, write what differs, remove stale ones.
 import { posix } from 'node:path';
-import type { FileEntry, Problem } from '../report/report.ts';
+import type { Backend, FileEntry, PersistChoice, Problem } from '../model.ts';
 import type { ManagerFacts } from './facts.ts';
 import type { OwnFile } from './own-files.ts';
 import { NETWORKD_CONF_DIR, fileInterface } from './own-files.ts';
@@ -8,7 +8,7 @@ import { chooseOwner } from './owner.ts';
 import type { Ownership } from './owner.ts';
 import { render } from './render/index.ts';
 import { renderNetworkdGlobal } from './render/networkd.ts';
-import type { Backend, InterfacePersist, PersistChoice, RenderedFile } from './types.ts';
+import type { InterfacePersist, RenderedFile } from './types.ts';
 
 export interface FileIo {
   read(path: string): Promise<string | null>;

@@ -1,5 +1,6 @@
 // Pure: dispatch one ENI's persistent state to its backend's renderer.
-import type { Backend, InterfacePersist, RenderContext, RenderedFile } from '../types.ts';
+import type { Backend } from '../../model.ts';
+import type { InterfacePersist, RenderContext, RenderedFile } from '../types.ts';
 import { renderIfcfg } from './ifcfg.ts';
 import { renderNetplan } from './netplan.ts';
 import { renderNetworkd } from './networkd.ts';
