@@ -26,7 +26,12 @@ export const EXIT = {
   ENVIRONMENT: 9,
   /** Not allowed: apply and remove need root or CAP_NET_ADMIN, and write access to the run directory. */
   PERMISSION: 10,
-  /** No metadata URL was given explicitly and the DMI identity says this host is not an Alibaba Cloud ECS instance. */
+  /**
+   * Reading failed: the kernel state (`ip ... show`), or a file eni-init needs, could not be read. Nothing is
+   * changed after it; an apply that fails reading after its changes has still made them (see the report).
+   */
+  READ_FAILED: 11,
+  /** No metadata URL was given explicitly and the DMI identity says this is not an Alibaba Cloud ECS instance. Nothing was changed. */
   NOT_ON_CLOUD: 12,
 } as const;
 
@@ -41,6 +46,7 @@ export type ErrorCode =
   | 'interrupted'
   | 'environment'
   | 'permission'
+  | 'read-failed'
   | 'not-on-cloud'
   | 'internal';
 
@@ -122,9 +128,17 @@ export function fileSystemError(path: string, what: string, error: unknown): unk
   return error;
 }
 
-/** This host does not look like an instance of the cloud (DMI), and no metadata URL was given explicitly. Nothing was read. */
+/** The kernel state or a file eni-init needs could not be read (never "apply failed": nothing was being changed). */
+export class ReadError extends EniInitError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('read-failed', message, options);
+    this.name = 'ReadError';
+  }
+}
+
+/** Not an Alibaba Cloud ECS instance by its DMI identity, and no metadata URL was given explicitly. */
 export class NotOnCloudError extends EniInitError {
-  constructor(message: string, options: { details?: Record<string, unknown> } = {}) {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
     super('not-on-cloud', message, options);
     this.name = 'NotOnCloudError';
   }
@@ -137,7 +151,7 @@ export class BusyError extends EniInitError {
   }
 }
 
-const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
+export const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   usage: EXIT.USAGE,
   'metadata-unreachable': EXIT.METADATA_UNREACHABLE,
   'bad-metadata': EXIT.BAD_METADATA,
@@ -146,6 +160,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   interrupted: EXIT.INTERRUPTED,
   environment: EXIT.ENVIRONMENT,
   permission: EXIT.PERMISSION,
+  'read-failed': EXIT.READ_FAILED,
   'not-on-cloud': EXIT.NOT_ON_CLOUD,
   internal: EXIT.INTERNAL,
 };

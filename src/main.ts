@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseCommandLine } from './cli/options.ts';
 import { helpText } from './cli/help.ts';
 import type { Options } from './cli/spec.ts';
-import { EXIT, InterruptedError, exitCodeFor } from './errors.ts';
+import { EXIT, InterruptedError, ReadError, exitCodeFor } from './errors.ts';
 import { preflight, readConfigSync } from './preflight.ts';
 import { emptyReport } from './report/report.ts';
 import type { Report } from './report/report.ts';
@@ -37,12 +37,15 @@ const VERSION = typeof ENI_INIT_VERSION === 'string' ? ENI_INIT_VERSION : '0.0.0
 
 const RUN_DIR = '/run/eni-init';
 
+/** A file eni-init needs: absent is null; any other failure is a ReadError (exit 11 where it ends the run). */
 async function readOptional(path: string): Promise<string | null> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT') return null;
+    // Node's message names the call and the path (`EACCES: permission denied, open '/etc/...'`); callers prefix their own words.
+    throw new ReadError((error as Error).message, { cause: error, details: { path, ...(errno === undefined ? {} : { errno }) } });
   }
 }
 

@@ -163,3 +163,37 @@ export type DesiredObject =
     };
 
 export type Operation = { action: 'add' | 'replace' | 'delete'; object: DesiredObject; mac?: string; reason: string };
+
+/** One change made or pending, as the report lists it: the operation with its command text. */
+export interface ChangeEntry {
+  action: Operation['action'];
+  kind: Operation['object']['kind'];
+  /** The exact `ip` command, e.g. `ip -4 rule add pref 20001 from 10.0.0.30/32 table 1001 protocol 203`. */
+  command: string;
+  reason: string;
+  mac?: string;
+  failed?: string;
+}
+
+/** A network manager whose native config eni-init can write. */
+export type Backend = 'networkmanager' | 'netplan' | 'networkd' | 'ifcfg';
+
+/** `--persist`: auto-detect the owner of each interface, write nothing, or force one backend. */
+export type PersistChoice = 'auto' | 'none' | Backend;
+
+/** Something the run could not do or found wrong, with where (ENI, interface, metadata field). */
+export interface Problem {
+  code: string;
+  message: string;
+  mac?: string;
+  interface?: string;
+  field?: string;
+  value?: string;
+}
+
+/** What the run did (or would do) to one file. */
+export interface FileEntry {
+  path: string;
+  action: 'created' | 'replaced' | 'unchanged' | 'removed' | 'absent' | 'kept' | 'would-create' | 'would-replace' | 'would-remove' | 'skipped';
+  note?: string;
+}

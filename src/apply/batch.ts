@@ -1,5 +1,5 @@
-// Pure: operations -> `ip -batch` lines, one list per address family.
-import type { DesiredObject, Family, Operation } from '../model.ts';
+// Pure: operations -> `ip -batch` lines, one list per address family, and the change entries that name them.
+import type { ChangeEntry, DesiredObject, Family, Operation } from '../model.ts';
 import { PROTOCOL } from '../plan/numbering.ts';
 
 export interface BatchLine {
@@ -61,4 +61,17 @@ export function renderBatches(operations: readonly Operation[]): Record<Family, 
   const batches: Record<Family, BatchLine[]> = { 4: [], 6: [] };
   for (const operation of operations) batches[familyOf(operation.object)].push({ line: commandFor(operation), operation });
   return batches;
+}
+
+/** The report's entry for one operation: its full `ip` command text, and why it failed if it did. */
+export function changeEntry(operation: Operation, failed?: string): ChangeEntry {
+  const entry: ChangeEntry = {
+    action: operation.action,
+    kind: operation.object.kind,
+    command: `ip -${familyOf(operation.object)} ${commandFor(operation)}`,
+    reason: operation.reason,
+  };
+  if (operation.mac !== undefined) entry.mac = operation.mac;
+  if (failed !== undefined) entry.failed = failed;
+  return entry;
 }

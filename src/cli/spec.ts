@@ -1,5 +1,5 @@
 // The one table of options: flag, environment variable, config-file key, default, and help text.
-import type { PersistChoice } from '../persist/types.ts';
+import type { PersistChoice } from '../model.ts';
 
 export type Command = 'apply' | 'plan' | 'status' | 'remove' | 'metadata';
 export const COMMANDS: readonly Command[] = ['apply', 'plan', 'status', 'remove', 'metadata'];

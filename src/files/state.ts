@@ -8,17 +8,15 @@ import { canonicalAddress, hostPrefix } from '../net/address.ts';
 import { isSafeInterfaceName } from '../net/interface-name.ts';
 import { canonicalMac } from '../net/mac.ts';
 
-export type StateAddress = RecordedAddress;
-
 export interface EniState {
   version: 1;
-  addresses: StateAddress[];
+  addresses: RecordedAddress[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The entry as a StateAddress with keys in a stable order, or why it is invalid. */
-function validate(entry: unknown): StateAddress | string {
+/** The entry as a RecordedAddress with keys in a stable order, or why it is invalid. */
+function validate(entry: unknown): RecordedAddress | string {
   if (!isRecord(entry)) return 'not an object';
   const { ifname, mac, family, address, prefixLength } = entry;
   if (typeof ifname !== 'string' || !isSafeInterfaceName(ifname)) return `bad ifname ${JSON.stringify(ifname)}`;
@@ -84,7 +82,7 @@ export async function readState(path: string): Promise<{ state: EniState; proble
     const version = isRecord(json) ? JSON.stringify(json.version) : 'none';
     return { state: empty(), problem: `state file ${path} has an unknown format (version ${version}); ignored and rewritten` };
   }
-  const addresses: StateAddress[] = [];
+  const addresses: RecordedAddress[] = [];
   const invalid: string[] = [];
   json.addresses.forEach((entry, index) => {
     const result = validate(entry);

@@ -4,7 +4,7 @@ import { open, readdir, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { PROTOCOL } from '../plan/numbering.ts';
-import { ApplyError, EniInitError } from '../errors.ts';
+import { ApplyError, EniInitError, ReadError } from '../errors.ts';
 import { runProgram } from '../exec/run-program.ts';
 import type { ProgramResult } from '../exec/run-program.ts';
 import type { Logger } from '../log.ts';
@@ -222,13 +222,14 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
    * PR_SET_PDEATHSIG, so a SIGKILL of eni-init's pid alone leaves `ip` running: it then runs the rest of a
    * batch that is complete and tagged, which the next run finds done.
    */
-  async function run(args: string[], input: string | number): Promise<Ran> {
+  async function run(args: string[], input: string | number, reading = false): Promise<Ran> {
     const argv = [...prefix, ...args];
     const started = Date.now();
     const lineCount = typeof input === 'string' ? (input === '' ? undefined : input.split('\n').length - 1) : undefined;
     const result = await runProgram([ipPath, ...argv], { timeoutMs, ...(options.timeLeft === undefined ? {} : { timeLeft: options.timeLeft }), input, maxStdout: maxOutput, maxStderr: MAX_STDERR });
     if (result.startError !== undefined) {
-      throw new ApplyError(`cannot run ${ipPath}: ${result.startError.message}`, { cause: result.startError, details: { command: [ipPath, ...argv].join(' ') } });
+      const details = { cause: result.startError, details: { command: [ipPath, ...argv].join(' ') } };
+      throw reading ? new ReadError(`cannot run ${ipPath}: ${result.startError.message}`, details) : new ApplyError(`cannot run ${ipPath}: ${result.startError.message}`, details);
     }
     log.debug('ip', { args: argv.join(' '), lines: lineCount, exit: result.exitCode, signal: result.signal ?? undefined, ms: Date.now() - started });
     return toRan(result, maxOutput);
@@ -241,14 +242,14 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
   async function show(flags: string[], commands: string[]): Promise<unknown[]> {
     const withN = numeric;
     const args = ['-json', ...(withN ? ['-N'] : []), ...flags, '-batch', '-'];
-    const ran = await run(args, commands.map((command) => `${command}\n`).join(''));
+    const ran = await run(args, commands.map((command) => `${command}\n`).join(''), true);
     if (withN && ran.code !== 0 && ran.stderr.includes('Option "-N" is unknown')) {
       log.debug('ip has no -N option: reading names instead of numbers');
       numeric = false;
       return show(flags, commands);
     }
     const fail = (message: string, cause?: unknown) =>
-      new ApplyError(`cannot read the network state: ${message}`, {
+      new ReadError(`cannot read the network state: ${message}`, {
         ...(cause === undefined ? {} : { cause }),
         details: { command: ['ip', ...prefix, ...args].join(' '), input: commands, exitCode: ran.code, stderr: ran.stderr.trim() },
       });

@@ -1,5 +1,5 @@
 // Shell: makes the running managers take the changed files (each backend its own way, in order), then checks they did.
-import type { Problem } from '../report/report.ts';
+import type { Problem } from '../model.ts';
 import type { ActivationDeps, ActivationInput } from './activation.ts';
 import { Steps } from './activation.ts';
 import type { CheckContext } from './backend.ts';

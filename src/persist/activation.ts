@@ -1,5 +1,5 @@
 // Shell: what every backend's activation shares: commands run in order within the deadline, problems collected, rollback.
-import type { Problem } from '../report/report.ts';
+import type { Problem } from '../model.ts';
 import type { CommandRunner } from './command.ts';
 import { describeFailure } from './command.ts';
 import type { ManagerFacts } from './facts.ts';

@@ -3,7 +3,8 @@ import { posix } from 'node:path';
 import type { ActivationInput, ActivationDeps, Steps } from './activation.ts';
 import type { ManagerFacts } from './facts.ts';
 import type { Ownership } from './owner.ts';
-import type { Backend, DesiredFile, FileChange, FileIo, InterfacePersist, RenderContext, RenderedFile } from './types.ts';
+import type { Backend } from '../model.ts';
+import type { DesiredFile, FileChange, FileIo, InterfacePersist, RenderContext, RenderedFile } from './types.ts';
 
 /**
  * One kind of file a backend writes: the files of `dir` (or, with `subdirs`, of its subdirectories of that name)

@@ -1,7 +1,8 @@
 // Pure: which backend keeps one interface's config, from --persist and the probed facts, with the reason in words.
 import type { ManagerFacts } from './facts.ts';
 import { netplanIdOf, networkdManages, nmManages } from './facts.ts';
-import type { Backend, PersistChoice, RenderContext } from './types.ts';
+import type { Backend, PersistChoice } from '../model.ts';
+import type { RenderContext } from './types.ts';
 
 export interface Ownership {
   ifname: string;

@@ -1,6 +1,6 @@
 // The persistence step of a run: owners -> files -> writes -> activation -> checks, and its undoing for `remove`.
 import type { DesiredState } from '../plan/desired.ts';
-import type { FileEntry, Problem } from '../report/report.ts';
+import type { FileEntry, PersistChoice, Problem } from '../model.ts';
 import { activate } from './activate.ts';
 import type { CommandRunner } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
@@ -10,7 +10,7 @@ import type { NetplanStager } from './netplan-stage.ts';
 import type { Ownership } from './owner.ts';
 import { isNetworkdDropIn } from './backends/networkd.ts';
 import { desiredFiles, syncFiles } from './sync.ts';
-import type { FileIo, OwnFile, PersistChoice } from './types.ts';
+import type { FileIo, OwnFile } from './types.ts';
 
 export interface PersistDeps {
   io: FileIo;

@@ -1,6 +1,6 @@
 // Brings eni-init's persistent files in line with the desired state: render, write what differs, remove stale ones.
 import { posix } from 'node:path';
-import type { FileEntry, Problem } from '../report/report.ts';
+import type { FileEntry, PersistChoice, Problem } from '../model.ts';
 import { messageOf } from './activation.ts';
 import { backendModule, backendOfPath } from './backends/index.ts';
 import type { ManagerFacts } from './facts.ts';
@@ -8,7 +8,7 @@ import { fileInterface } from './own-files.ts';
 import { chooseOwner } from './owner.ts';
 import type { Ownership } from './owner.ts';
 import { renderNetworkdGlobal } from './render/networkd.ts';
-import type { DesiredFile, FileChange, FileIo, InterfacePersist, OwnFile, PersistChoice } from './types.ts';
+import type { DesiredFile, FileChange, FileIo, InterfacePersist, OwnFile } from './types.ts';
 
 /** Owners and the files they should hold; pure. */
 export function desiredFiles(

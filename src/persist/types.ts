@@ -1,12 +1,7 @@
 // The persistence contract: one interface's desired state in the shape every backend renders, the rendered files and their writes.
-import type { Family } from '../model.ts';
+import type { Backend, Family } from '../model.ts';
 
-/** A network manager whose native config eni-init can write. */
-export type Backend = 'networkmanager' | 'netplan' | 'networkd' | 'ifcfg';
 export const BACKENDS: readonly Backend[] = ['networkmanager', 'netplan', 'networkd', 'ifcfg'];
-
-/** `--persist`: auto-detect the owner of each interface, write nothing, or force one backend. */
-export type PersistChoice = 'auto' | 'none' | Backend;
 
 export interface PersistAddress {
   family: Family;

@@ -1,13 +1,9 @@
 // Pure: desired state x live kernel state x recorded addresses -> ordered operations over eni-init's own objects only.
 import type { DesiredObject, LiveRoute, LiveState, Operation, RecordedAddress } from '../model.ts';
-export type { RecordedAddress } from '../model.ts';
 import type { DesiredState } from './desired.ts';
 import { ownsLiveRoute, ownsLiveRule, trustRecorded } from './ownership.ts';
 import type { Conflict } from './ownership.ts';
-export { ownsLiveRoute, ownsLiveRule, trustRecorded } from './ownership.ts';
-export type { Conflict } from './ownership.ts';
 import type { Numbering } from './numbering.ts';
-
 
 export interface DiffInput {
   desired: DesiredState;

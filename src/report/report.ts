@@ -1,8 +1,7 @@
 // The versioned report: one object for JSON output, the report file and the human summary.
-import type { InstanceInfo, Operation } from '../model.ts';
+import type { ChangeEntry, FileEntry, InstanceInfo, Operation, Problem } from '../model.ts';
 import type { Command } from '../cli/spec.ts';
-import type { DesiredEni, EniStatus } from '../plan/desired.ts';
-import { commandFor, familyOf } from '../apply/batch.ts';
+import type { DesiredEni, DesiredState, EniStatus } from '../plan/desired.ts';
 import { EXIT } from '../errors.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -22,27 +21,13 @@ export type Outcome =
   | 'interrupted'
   | 'environment'
   | 'permission'
+  | 'read-failed'
   | 'not-on-cloud'
   | 'internal';
 
-export interface Problem {
-  code: string;
-  message: string;
-  mac?: string;
-  interface?: string;
-  field?: string;
-  value?: string;
-}
-
-export interface ChangeEntry {
-  action: Operation['action'];
-  kind: Operation['object']['kind'];
-  /** The exact `ip` command, e.g. `ip -4 rule add pref 20001 from 10.0.0.30/32 table 1001 protocol 203`. */
-  command: string;
-  reason: string;
-  mac?: string;
-  failed?: string;
-}
+/** The phases of a run, in pipeline order; `durations` has one entry per phase that ran. */
+export const PHASES = ['metadata', 'discovery', 'plan', 'apply', 'persist', 'verify'] as const;
+export type Phase = (typeof PHASES)[number];
 
 export interface EniReport {
   mac: string;
@@ -64,12 +49,6 @@ export interface EniReport {
   problems: string[];
 }
 
-export interface FileEntry {
-  path: string;
-  action: 'created' | 'replaced' | 'unchanged' | 'removed' | 'absent' | 'kept' | 'would-create' | 'would-replace' | 'would-remove' | 'skipped';
-  note?: string;
-}
-
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: 'eni-init';
@@ -77,6 +56,8 @@ export interface Report {
   command: Command;
   startedAt: string;
   durationMs: number;
+  /** Integer milliseconds per phase that ran (a phase not run is absent). */
+  durations: Partial<Record<Phase, number>>;
   outcome: Outcome;
   exitCode: number;
   dryRun: boolean;
@@ -111,6 +92,7 @@ export function emptyReport(command: Command, version: string, startedAt: number
     command,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: 0,
+    durations: {},
     outcome: 'internal',
     exitCode: EXIT.INTERNAL,
     dryRun: command === 'plan' || command === 'status',
@@ -121,18 +103,6 @@ export function emptyReport(command: Command, version: string, startedAt: number
     deferred: [],
     problems: [],
   };
-}
-
-export function changeEntry(operation: Operation, failed?: string): ChangeEntry {
-  const entry: ChangeEntry = {
-    action: operation.action,
-    kind: operation.object.kind,
-    command: `ip -${familyOf(operation.object)} ${commandFor(operation)}`,
-    reason: operation.reason,
-  };
-  if (operation.mac !== undefined) entry.mac = operation.mac;
-  if (failed !== undefined) entry.failed = failed;
-  return entry;
 }
 
 export function eniReport(eni: DesiredEni, changes: number): EniReport {
@@ -156,4 +126,11 @@ export function eniReport(eni: DesiredEni, changes: number): EniReport {
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) (report as unknown as Record<string, unknown>)[key] = value;
   return report;
+}
+
+/** One report entry per ENI with its number of operations (counted in one pass). */
+export function eniReports(desired: DesiredState, operations: readonly Operation[]): EniReport[] {
+  const counts = new Map<string, number>();
+  for (const operation of operations) if (operation.mac !== undefined) counts.set(operation.mac, (counts.get(operation.mac) ?? 0) + 1);
+  return desired.enis.map((eni) => eniReport(eni, counts.get(eni.mac) ?? 0));
 }

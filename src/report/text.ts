@@ -1,4 +1,5 @@
 // Pure: report -> the summary a person reads on stdout (apply, plan, remove) or the status table.
+import { PHASES } from './report.ts';
 import type { EniReport, Report } from './report.ts';
 
 const HEADLINE: Record<Report['outcome'], string> = {
@@ -16,7 +17,8 @@ const HEADLINE: Record<Report['outcome'], string> = {
   interrupted: 'interrupted before changing anything',
   environment: 'environment unfit (read-only or full file system, or a path of the wrong type), nothing changed',
   permission: 'not permitted (needs root or CAP_NET_ADMIN), nothing changed',
-  'not-on-cloud': 'not an Alibaba Cloud ECS instance (DMI), nothing read or changed',
+  'read-failed': 'could not read the network state or a file eni-init needs',
+  'not-on-cloud': 'not an Alibaba Cloud ECS instance (DMI) and no --metadata-url given, nothing read or changed',
   internal: 'internal error',
 };
 
@@ -77,6 +79,8 @@ export function renderText(report: Report): string {
   const meta = report.metadata ? `, metadata: ${report.metadata.tokenMode} mode, ${report.metadata.requests} requests${split}` : '';
   const instance = report.instance?.instanceId ? ` on ${report.instance.instanceId}` : '';
   const lines = [`eni-init ${report.version} ${report.command}${instance}: ${HEADLINE[report.outcome]} (${seconds} s${meta})`];
+  const phases = PHASES.filter((phase) => report.durations[phase] !== undefined).map((phase) => `${phase} ${report.durations[phase]} ms`);
+  if (phases.length > 0) lines.push(`  took: ${phases.join(', ')}`);
   const verb = report.command === 'plan' || report.command === 'status' ? 'todo' : 'done';
   if (report.command === 'status' && report.enis.length > 0) lines.push('', ...statusTable(report));
   else if (report.enis.length > 0) lines.push('', 'ENIs:');

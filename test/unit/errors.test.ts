@@ -1,7 +1,7 @@
 // The one mapping from errors to exit codes, and the classification of file-system failures before any change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXIT, EnvironmentError, InterruptedError, PermissionError, UsageError, exitCodeFor, fileSystemError } from '../../src/errors.ts';
+import { EXIT, EnvironmentError, InterruptedError, NotOnCloudError, PermissionError, ReadError, UsageError, exitCodeFor, fileSystemError } from '../../src/errors.ts';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
 
@@ -10,6 +10,10 @@ test('every typed error has its own documented code; anything else is a bug (1)'
   assert.equal(exitCodeFor(new InterruptedError()), 8);
   assert.equal(exitCodeFor(new EnvironmentError('x')), 9);
   assert.equal(exitCodeFor(new PermissionError('x')), 10);
+  assert.equal(exitCodeFor(new ReadError('x')), 11);
+  assert.equal(new ReadError('x').code, 'read-failed');
+  assert.equal(exitCodeFor(new NotOnCloudError('x')), 12);
+  assert.equal(new NotOnCloudError('x').code, 'not-on-cloud');
   assert.equal(exitCodeFor(new TypeError('x')), EXIT.INTERNAL);
   assert.equal(new Set(Object.values(EXIT)).size, Object.values(EXIT).length, 'no two meanings share a code');
 });

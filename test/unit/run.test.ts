@@ -1,86 +1,12 @@
-// The pipeline's decisions (exit codes, what is held back, what is written) over in-memory adapters.
-// The real adapters are exercised end to end by test/integration/.
+// The pipeline's decisions (exit codes, what is held back, what is written) over in-memory adapters, with a fake kernel
+// that applies the batches: apply converges, the next run has nothing to do, remove leaves nothing. Real adapters: test/integration/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run } from '../../src/run.ts';
-import type { Deps } from '../../src/run.ts';
-import { BusyError, MetadataUnreachableError, BadMetadataError, EXIT, EnvironmentError, PermissionError } from '../../src/errors.ts';
-import { DEFAULTS } from '../../src/cli/spec.ts';
-import type { Command, Options } from '../../src/cli/spec.ts';
-import { silentLogger } from '../../src/log.ts';
+import { BusyError, MetadataUnreachableError, BadMetadataError, EXIT, EnvironmentError, PermissionError, ReadError } from '../../src/errors.ts';
 import { CLOUD_INIT_FILE, CLOUD_INIT_CONTENT } from '../../src/files/cloudinit.ts';
-import type { LiveState, MetadataResult } from '../../src/model.ts';
 import { MAC1, liveState, metadata } from './fixtures.ts';
-import { NO_FACTS } from '../../src/persist/facts.ts';
-import { writtenByUs } from '../../src/persist/own-files.ts';
-
-interface World {
-  deps: Deps;
-  batches: string[][];
-  files: Map<string, string>;
-  stateWrites: number;
-}
-
-function world(read: () => Promise<MetadataResult>, live: LiveState = liveState()): World {
-  const batches: string[][] = [];
-  const files = new Map<string, string>();
-  const store = (path: string, content: string) => {
-    const before = files.get(path);
-    files.set(path, content);
-    return before === undefined ? 'created' : before === content ? 'unchanged' : 'replaced';
-  };
-  const w: World = {
-    batches,
-    files,
-    stateWrites: 0,
-    deps: {
-      version: 'test',
-      log: silentLogger,
-      now: () => Date.now(),
-      sleep: async () => {},
-      readMetadata: read,
-      kernel: {
-        readLive: async () => live,
-        listInterfaces: async () => live.interfaces,
-        runBatch: async (_family, lines) => {
-          batches.push(lines);
-          return { ok: true, failures: [], stderr: '' };
-        },
-      },
-      files: {
-        read: async (path) => files.get(path) ?? null,
-        writeAtomic: async (path, content) => store(path, content),
-        removeIfContent: async (path, content) => {
-          if (!files.has(path)) return 'absent';
-          if (files.get(path) !== content) return 'different';
-          files.delete(path);
-          return 'removed';
-        },
-      },
-      state: {
-        read: async () => ({ addresses: [] }),
-        write: async () => {
-          w.stateWrites += 1;
-        },
-      },
-      persist: {
-        io: {
-          read: async (path) => files.get(path) ?? null,
-          write: async (path, content) => store(path, content),
-          remove: async (path) => (files.delete(path) ? 'removed' : 'absent'),
-        },
-        probe: async () => NO_FACTS,
-        listOwnFiles: async () => [...files].filter(([, content]) => writtenByUs(content)).map(([path, content]) => ({ path, content })),
-      },
-      lock: async () => ({ release: async () => {} }),
-      stopRequested: () => false,
-      critical: (step) => step(),
-    },
-  };
-  return w;
-}
-
-const opts = (command: Command, extra: Partial<Options> = {}): Options => ({ ...DEFAULTS, command, deadlineSeconds: 2, ...extra });
+import { opts, world } from './run-world.ts';
 
 test('metadata unreachable: exit 4, nothing run, no file written', async () => {
   const w = world(async () => {
@@ -117,16 +43,67 @@ test('busy lock: exit 7 before reading anything', async () => {
   assert.equal(read, false);
 });
 
-test('apply writes the cloud-init file, runs one batch per family and reports per ENI', async () => {
-  const w = world(async () => metadata());
+test('apply converges (cloud-init file, one batch per family, per-ENI report), the next run changes nothing, remove leaves nothing', async () => {
+  const before = liveState();
+  const w = world(async () => metadata(), before);
   const report = await run(opts('apply'), w.deps);
   assert.equal(w.files.get(CLOUD_INIT_FILE), CLOUD_INIT_CONTENT);
   assert.equal(w.batches.length, 1, 'IPv4 only: one batch');
   assert.ok(w.batches[0]?.includes('rule add pref 20001 from 10.0.0.30/32 table 1001 protocol 203'));
   assert.equal(report.enis.find((eni) => eni.mac === MAC1)?.table, 1001);
-  // The fake kernel never changes, so verification must fail loudly rather than claim success.
+  assert.deepEqual(report.problems, []);
+  assert.equal(report.outcome, 'converged');
+  assert.equal(report.exitCode, EXIT.OK);
+  assert.ok(report.changes.length > 0 && report.changes.every((change) => change.command.startsWith('ip -4 ') && change.failed === undefined));
+  assert.ok(w.recorded.some((entry) => entry.address === '10.0.0.31'), 'the added secondary IP is recorded');
+  assert.ok(w.kernel.state.interfaces.find((iface) => iface.name === 'eth2')?.up, 'the down ENI was brought up');
+
+  const again = await run(opts('apply'), w.deps);
+  assert.equal(again.outcome, 'no-change');
+  assert.equal(again.exitCode, EXIT.OK);
+  assert.deepEqual(again.changes, []);
+  assert.equal(w.batches.length, 1, 'no second batch');
+  for (const command of ['plan', 'status'] as const) {
+    const dry = await run(opts(command), w.deps);
+    assert.deepEqual([dry.outcome, dry.exitCode, dry.changes], [command === 'plan' ? 'planned' : 'in-sync', EXIT.OK, []], command);
+  }
+
+  const removed = await run(opts('remove'), w.deps);
+  assert.equal(removed.outcome, 'removed');
+  assert.equal(removed.exitCode, EXIT.OK);
+  assert.equal(w.files.has(CLOUD_INIT_FILE), false);
+  assert.deepEqual(w.recorded, []);
+  const after = w.kernel.state;
+  assert.deepEqual(after.rules, before.rules, 'no rule of ours left');
+  assert.deepEqual(after.routes, before.routes, 'no route of ours left');
+  assert.deepEqual(
+    after.interfaces.map((iface) => [iface.name, iface.addresses]),
+    before.interfaces.map((iface) => [iface.name, iface.addresses]),
+    'no address of ours left',
+  );
+});
+
+test('a kernel that accepts the batch but does not change is caught by verification (exit 6), never reported as converged', async () => {
+  const w = world(async () => metadata());
+  w.deps.kernel.runBatch = async (_family, lines) => {
+    w.batches.push(lines);
+    return { ok: true, failures: [] };
+  };
+  const report = await run(opts('apply'), w.deps);
+  assert.equal(w.batches.length, 1);
+  assert.equal(report.outcome, 'apply-failed');
   assert.equal(report.exitCode, EXIT.APPLY_FAILED);
-  assert.ok(report.problems.some((problem) => problem.code === 'verify'));
+  assert.ok(report.problems.some((problem) => problem.code === 'verify' && problem.message.startsWith('after applying, still needed: ip -4 ')));
+});
+
+test('a line the kernel refuses is reported on its change entry, and the run fails (exit 6)', async () => {
+  const w = world(async () => metadata());
+  w.kernel.refuse = (line) => (line.startsWith('route ') && line.includes('table 1001') ? 'RTNETLINK answers: Network is unreachable' : undefined);
+  const report = await run(opts('apply'), w.deps);
+  assert.equal(report.exitCode, EXIT.APPLY_FAILED);
+  const failed = report.changes.filter((change) => change.failed !== undefined);
+  assert.ok(failed.length > 0 && failed.every((change) => change.command.startsWith('ip -4 route ') && change.failed === 'RTNETLINK answers: Network is unreachable'), JSON.stringify(failed));
+  assert.ok(report.problems.some((problem) => problem.code === 'verify' && problem.message.includes('table 1001')), 'what failed is still needed');
 });
 
 test('plan and status change nothing', async () => {
@@ -259,4 +236,49 @@ test("an untrusted state entry (eth0's DHCP address as a /32) is reported once, 
     assert.ok(report.problems.some((problem) => problem.code === 'state-file' && problem.message.includes('10.0.0.20/32')), command);
   }
   assert.deepEqual(written, [[], []], 'the entry is dropped from the state file');
+});
+
+test('a failure to read the kernel state is a read failure (exit 11), never "apply failed"', async () => {
+  for (const command of ['plan', 'status', 'apply'] as const) {
+    const w = world(async () => metadata());
+    w.deps.kernel.readLive = async () => {
+      throw new ReadError('cannot read the network state: ip exited with code 1: Cannot open netlink socket');
+    };
+    const report = await run(opts(command), w.deps);
+    assert.deepEqual([report.outcome, report.exitCode, report.error?.code], ['read-failed', EXIT.READ_FAILED, 'read-failed'], command);
+    assert.deepEqual(w.batches, []);
+  }
+});
+
+test('--only-interface: an unknown interface has its own code; a MAC the metadata does not list is not-in-metadata', async () => {
+  const unknown = await run(opts('apply', { onlyInterface: 'eth9', deadlineSeconds: 0.01 }), world(async () => metadata()).deps);
+  assert.deepEqual(
+    unknown.problems.map((problem) => [problem.code, problem.message]),
+    [['no-such-interface', '--only-interface eth9: no local interface has this name or MAC']],
+  );
+  const live = liveState();
+  live.interfaces.push({ name: 'eth7', index: 9, mac: '00:16:3e:00:00:77', up: true, addresses: [] });
+  const unlisted = await run(opts('apply', { onlyInterface: 'eth7', deadlineSeconds: 0.01 }), world(async () => metadata(), live).deps);
+  assert.deepEqual(unlisted.problems.map((problem) => [problem.code, problem.mac]), [['not-in-metadata', '00:16:3e:00:00:77']]);
+  assert.equal(unlisted.exitCode, EXIT.PARTIAL);
+});
+
+test('the report has the duration of each phase that ran, in integer milliseconds', async () => {
+  let clock = 1_000;
+  const w = world(async () => {
+    clock += 7;
+    return metadata();
+  });
+  w.deps.now = () => clock;
+  const applied = await run(opts('apply'), w.deps);
+  assert.deepEqual(Object.keys(applied.durations), ['metadata', 'discovery', 'plan', 'apply', 'persist', 'verify']);
+  assert.equal(applied.durations.metadata, 7);
+  assert.ok(Object.values(applied.durations).every((ms) => Number.isInteger(ms)));
+  const planned = await run(opts('plan'), w.deps);
+  assert.deepEqual(Object.keys(planned.durations), ['metadata', 'discovery', 'plan', 'persist'], 'plan applies and verifies nothing');
+  const busy = world(async () => metadata());
+  busy.deps.lock = async () => {
+    throw new BusyError('held by pid 42');
+  };
+  assert.deepEqual((await run(opts('apply'), busy.deps)).durations, {}, 'no phase ran');
 });

@@ -1,7 +1,8 @@
 // The registry of backends: the one list own-files, sync and activation ask about paths, ownership, rendering and activation.
 import type { BackendModule } from '../backend.ts';
 import { placeOf } from '../backend.ts';
-import type { Backend, InterfacePersist, RenderContext, RenderedFile } from '../types.ts';
+import type { Backend } from '../../model.ts';
+import type { InterfacePersist, RenderContext, RenderedFile } from '../types.ts';
 import { ifcfg } from './ifcfg.ts';
 import { netplan } from './netplan.ts';
 import { networkd } from './networkd.ts';

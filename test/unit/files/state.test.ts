@@ -5,14 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readState, writeState } from '../../../src/files/state.ts';
-import type { StateAddress } from '../../../src/files/state.ts';
+import type { RecordedAddress } from '../../../src/model.ts';
 import { mkfifo } from '../no-spawn.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'state-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const A: StateAddress = { ifname: 'eth1', mac: '02:00:00:00:01:01', family: 4, address: '10.0.1.6', prefixLength: 32 };
-const B: StateAddress = { ifname: 'eth1', mac: '', family: 6, address: '2001:db8:1::5', prefixLength: 128 };
+const A: RecordedAddress = { ifname: 'eth1', mac: '02:00:00:00:01:01', family: 4, address: '10.0.1.6', prefixLength: 32 };
+const B: RecordedAddress = { ifname: 'eth1', mac: '', family: 6, address: '2001:db8:1::5', prefixLength: 128 };
 
 test('a missing file is an empty state without a problem', async () => {
   assert.deepEqual(await readState(join(dir, 'missing/state.json')), { state: { version: 1, addresses: [] } });
@@ -20,7 +20,7 @@ test('a missing file is an empty state without a problem', async () => {
 
 test('write then read round-trips; the JSON has a stable key order and a trailing newline', async () => {
   const path = join(dir, 'run/state.json');
-  const shuffled = { prefixLength: 128, address: '2001:db8:1::5', family: 6, mac: '', ifname: 'eth1' } as StateAddress;
+  const shuffled = { prefixLength: 128, address: '2001:db8:1::5', family: 6, mac: '', ifname: 'eth1' } as RecordedAddress;
   await writeState(path, { version: 1, addresses: [A, shuffled] });
   assert.deepEqual(await readState(path), { state: { version: 1, addresses: [A, B] } });
   const text = readFileSync(path, 'utf8');

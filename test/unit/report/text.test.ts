@@ -1,3 +1,4 @@
+// The human summary: headline, per-phase durations, ENI blocks, changes, files, problems, the status table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderText } from '../../../src/report/text.ts';
@@ -11,6 +12,7 @@ function report(overrides: Partial<Report> = {}): Report {
     command: 'apply',
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 310,
+    durations: { metadata: 120, discovery: 3, plan: 1, apply: 150, persist: 20, verify: 16 },
     outcome: 'converged',
     exitCode: 0,
     dryRun: false,
@@ -41,7 +43,20 @@ test('apply summary: headline, one block per ENI, changes, files, exit line', ()
   assert.match(text, /ip -4 rule add pref 20001 from 10\.0\.0\.30\/32 table 1001 protocol 203/);
   assert.match(text, /created +\/etc\/cloud\/cloud\.cfg\.d\/99-disable-network-config\.cfg/);
   assert.match(text, /exit 0 \(converged\)\n$/);
-  assert.ok(!text.split('\n').some((line) => line.includes('\r')), 'no raw control characters');
+});
+
+test('the durations of the phases that ran are on one line under the headline, in pipeline order', () => {
+  const lines = renderText(report()).split('\n');
+  assert.equal(lines[1], '  took: metadata 120 ms, discovery 3 ms, plan 1 ms, apply 150 ms, persist 20 ms, verify 16 ms');
+  const plan = renderText(report({ command: 'plan', outcome: 'planned', durations: { persist: 2, metadata: 90 } })).split('\n');
+  assert.equal(plan[1], '  took: metadata 90 ms, persist 2 ms');
+  assert.ok(!renderText(report({ durations: {} })).includes('took:'), 'no line when no phase ran');
+});
+
+test('a read failure and a host that is not ECS have their own headlines', () => {
+  assert.match(renderText(report({ command: 'plan', outcome: 'read-failed', exitCode: 11 })), /plan on i-abc: could not read the network state or a file eni-init needs \(/);
+  assert.doesNotMatch(renderText(report({ command: 'status', outcome: 'read-failed', exitCode: 11 })), /FAILED to apply/);
+  assert.match(renderText(report({ outcome: 'not-on-cloud', exitCode: 12 })), /not an Alibaba Cloud ECS instance/);
 });
 
 test('status renders an aligned table with one row per ENI', () => {

@@ -8,7 +8,8 @@ import { ACTIVATION_ORDER, BACKEND_MODULES, backendModule, backendOfPath } from 
 import { fileInterface, listOwnFiles } from '../../../../src/persist/own-files.ts';
 import { renderNetworkdGlobal } from '../../../../src/persist/render/networkd.ts';
 import { BACKENDS } from '../../../../src/persist/types.ts';
-import type { Backend, InterfacePersist, RenderContext, RenderedFile } from '../../../../src/persist/types.ts';
+import type { Backend } from '../../../../src/model.ts';
+import type { InterfacePersist, RenderContext, RenderedFile } from '../../../../src/persist/types.ts';
 import { cases } from '../render/fixtures.ts';
 
 const roots: string[] = [];

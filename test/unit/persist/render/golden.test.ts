@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from '../../../../src/persist/backends/index.ts';
 import { BACKENDS } from '../../../../src/persist/types.ts';
-import type { Backend, RenderedFile } from '../../../../src/persist/types.ts';
+import type { Backend } from '../../../../src/model.ts';
+import type { RenderedFile } from '../../../../src/persist/types.ts';
 import { cases } from './fixtures.ts';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');

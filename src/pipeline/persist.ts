@@ -2,10 +2,11 @@
 import type { Options } from '../cli/spec.ts';
 import type { DesiredState } from '../plan/desired.ts';
 import type { Report } from '../report/report.ts';
-import type { PersistInput, PersistResult } from './step.ts';
+import { persistStep, unpersistStep } from '../persist/step.ts';
+import type { PersistDeps, PersistInput, PersistResult } from '../persist/step.ts';
 
 /** The persistence step never takes the run down with it: the kernel state is already applied and recorded. */
-export async function guarded(step: () => Promise<PersistResult>): Promise<PersistResult> {
+async function guarded(step: () => Promise<PersistResult>): Promise<PersistResult> {
   try {
     return await step();
   } catch (error) {
@@ -18,7 +19,17 @@ export function persistFailed(persisted: PersistResult): boolean {
   return persisted.problems.some((problem) => problem.code === 'persist-write' || problem.code === 'persist-activate');
 }
 
-export function persistInput(options: Options, desired: DesiredState, complete: boolean, dryRun: boolean, timeLeft: () => number): PersistInput {
+/** The persist step of apply, plan and status (dryRun): the desired state in the managers' own config. */
+export function persist(input: PersistInput, deps: { persist: PersistDeps }): Promise<PersistResult> {
+  return guarded(() => persistStep(input, deps.persist));
+}
+
+/** The persist step of remove: every eni-init file deleted (content-checked), the managers told. */
+export function unpersist(timeLeft: () => number, deps: { persist: PersistDeps }): Promise<PersistResult> {
+  return guarded(() => unpersistStep(timeLeft, deps.persist));
+}
+
+export function persistInput(options: Pick<Options, 'persist' | 'onlyInterface'>, desired: DesiredState, complete: boolean, dryRun: boolean, timeLeft: () => number): PersistInput {
   const protectedInterfaces = new Set(desired.enis.filter((eni) => eni.status !== 'managed' && eni.ifname !== undefined).map((eni) => eni.ifname as string));
   for (const name of desired.protectedInterfaces) protectedInterfaces.add(name);
   return {
