@@ -28,7 +28,7 @@ export function chartSpec(results: Results): TopLevelSpec {
       text: 'eni-init boot-time cost: converging a fresh instance',
       subtitle: [
         `${results.machine.cores} cores, metadata latency ${results.latencyMs} ms per request, median of ${results.runs} run(s) on freshly reset instances`,
-        'floor = start of the executable + unavoidable metadata round trips + one ip -batch of the final commands',
+        'floor = start of a hello-world SEA + unavoidable metadata round trips + one ip -batch of the final commands',
       ],
     },
     width: 640,

@@ -13,12 +13,13 @@ import { createSimInstance } from '../test/sim/instance.ts';
 import type { SimInstance } from '../test/sim/instance.ts';
 import { addedCounts, describeDiff, diffStates, resetToBoot, snapshot, waitForSettledIpv6 } from './kernel-state.ts';
 import type { KernelState } from './kernel-state.ts';
+import { readBackFromDisk } from './page-cache.ts';
 import { Runner } from './runner-client.ts';
 import type { ExecAnswer } from './runner-client.ts';
 import { DEFAULT_SHAPES, parseShapes, shapeName, specOf } from './shapes.ts';
 import type { Shape } from './shapes.ts';
-import { classifyRequests, countProcesses, median, ratio, sample } from './stats.ts';
-import type { ProcessCount, RequestBreakdown, Sample } from './stats.ts';
+import { PHASES, classifyRequests, countProcesses, median, ratio, sample } from './stats.ts';
+import type { Phase, ProcessCount, RequestBreakdown, Sample } from './stats.ts';
 import { evaluateTargets, renderMarkdown, updateReadme } from './report.ts';
 import { renderSvg } from './plot.ts';
 
@@ -28,14 +29,24 @@ const SEEDS = join(BENCH_DIR, 'seeds-way.sh');
 const IMDS = 'http://100.100.100.200';
 /** What a boot-time service gets from systemd: PATH and nothing else (no NODE_* variables of a developer shell). */
 const BOOT_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
-/** The per-ENI items a complete reader needs (ENI id, primary IP, IPs, netmask, gateway, IPv4 prefixes, IPv6s). */
 /** Connections of the floor's metadata client: the fastest pool size on this machine (8, 16, 64, unbounded tried). */
 const FLOOR_SOCKETS = 64;
+/** Interval of the private/file-backed RSS sampling of /proc/PID/status (bench/runner.mjs). */
+const MEM_SAMPLE_MS = 2;
+/** The per-ENI items of the floor when eni-init read none from the tree (a complete `all`). */
 const FLOOR_ITEMS = ['network-interface-id', 'primary-ip-address', 'private-ipv4s', 'netmask', 'gateway', 'ipv4-prefixes', 'ipv6s'];
 
 export interface ModeResult {
   wallMs: Sample;
+  /** User+system CPU time (GNU time; 10 ms resolution): less disturbed than wall time by other jobs on the machine. */
+  cpuMs?: Sample;
+  /** Peak RSS (GNU time's exact ru_maxrss). */
   maxRssMb: Sample;
+  /** Highest sampled RssAnon+RssShmem and RssFile (every MEM_SAMPLE_MS ms); absent for the seeds' way. */
+  privateMb?: Sample;
+  fileMb?: Sample;
+  /** Medians of the report's per-phase durations (report.durations), when the executable writes them. */
+  durations?: Partial<Record<Phase, number>>;
   /** Metadata requests of one run (the same in every run; the first timed run's breakdown). */
   requests: number;
   requestBreakdown: RequestBreakdown;
@@ -47,8 +58,14 @@ export interface ModeResult {
 }
 
 export interface FloorResult {
+  /** Start of a hello-world SEA built the same way as eni-init (bench/hello-sea.mjs). */
   startupMs: Sample;
   startupRssMb: Sample;
+  startupPrivateMb: Sample;
+  /** `eni-init --version`, for comparison with the hello-world start (not part of the floor). */
+  versionMs: Sample;
+  versionRssMb: Sample;
+  versionPrivateMb: Sample;
   metadataMs: Sample;
   metadataRequests: number;
   batchMs: Sample;
@@ -94,6 +111,7 @@ export interface Results {
 }
 
 interface Options {
+  hello: string;
   shapes: Shape[];
   runs: number;
   latencyMs: number;
@@ -127,6 +145,7 @@ function parseOptions(argv: string[]): Options {
   const quietWaitS = Number(values['quiet-wait-s'] ?? 10);
   if (!Number.isFinite(quietWaitS) || quietWaitS < 0 || quietWaitS > 600) throw new Error('--quiet-wait-s: expected 0..600');
   return {
+    hello: '',
     shapes: values.shapes === undefined ? DEFAULT_SHAPES : parseShapes(values.shapes),
     runs,
     latencyMs,
@@ -201,6 +220,7 @@ function clearRoot(root: string): void {
 }
 
 interface Report {
+  durations?: Partial<Record<Phase, number>>;
   outcome: string;
   exitCode: number;
   changes: { command: string }[];
@@ -210,7 +230,19 @@ function readReport(root: string): Report {
   return JSON.parse(readFileSync(join(root, 'run', 'eni-init', 'report.json'), 'utf8')) as Report;
 }
 
-const MB = (kb: number | null) => (kb === null ? NaN : kb / 1024);
+const MB = (kb: number | null | undefined) => (kb === null || kb === undefined ? NaN : kb / 1024);
+
+/** Per-phase medians of the reports that carry durations; undefined when none does. */
+function phaseMedians(reports: readonly Report[]): Partial<Record<Phase, number>> | undefined {
+  const withDurations = reports.filter((report) => report.durations !== undefined);
+  if (withDurations.length === 0) return undefined;
+  const result: Partial<Record<Phase, number>> = {};
+  for (const phase of PHASES) {
+    const values = withDurations.map((report) => report.durations?.[phase]).filter((value): value is number => typeof value === 'number');
+    if (values.length > 0) result[phase] = median(values);
+  }
+  return result;
+}
 
 async function measureShape(shape: Shape, options: Options, workDir: string): Promise<ShapeResult> {
   const name = shapeName(shape);
@@ -252,6 +284,9 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
     // Untimed pass under strace: processes spawned, the end states, the final commands; it also warms every cache.
     await reset();
     const countFirst = await counted(eniArgv);
+    // The floor reads the per-ENI items this eni-init reads (so both do the same round trips); FLOOR_ITEMS only when it read none.
+    const readItems = classifyRequests((await instance.imdsStats()).byPath).items;
+    const floorItems = readItems.length > 0 ? readItems : FLOOR_ITEMS;
     const firstReport = readReport(root);
     if (firstReport.outcome !== 'converged') throw new Error(`${name}: eni-init apply: outcome ${firstReport.outcome}, expected converged`);
     const eniEnd = await snapshot(ns);
@@ -269,10 +304,15 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
     const endState = { same: endDiff.missing.length === 0 && endDiff.extra.length === 0, diff: describeDiff(endDiff) };
     if (!endState.same) progress(`${name}: WARNING: the seeds' way ends in another kernel state than eni-init:\n${endState.diff}`);
     // Warm the runner's own HTTP client (JIT), so the floor's round trips are not charged a cold start.
-    for (let warm = 0; warm < 3; warm++) await runner.metadata(IMDS, FLOOR_ITEMS, FLOOR_SOCKETS);
+    for (let warm = 0; warm < 3; warm++) await runner.metadata(IMDS, floorItems, FLOOR_SOCKETS);
 
     const wall = { first: [] as number[], second: [] as number[], seeds: [] as number[], startup: [] as number[], metadata: [] as number[], batch: [] as number[], read: [] as number[] };
-    const rss = { first: [] as number[], second: [] as number[], seeds: [] as number[], startup: [] as number[] };
+    const rss = { first: [] as number[], second: [] as number[], seeds: [] as number[], startup: [] as number[], version: [] as number[] };
+    const privateMb = { first: [] as number[], second: [] as number[], startup: [] as number[], version: [] as number[] };
+    const fileMb = { first: [] as number[], second: [] as number[] };
+    const cpuMs = { first: [] as number[], second: [] as number[] };
+    const versionWall: number[] = [];
+    const reports = { first: [] as Report[], second: [] as Report[] };
     let requests: { first?: RequestBreakdown; second?: RequestBreakdown; seeds?: RequestBreakdown } = {}; // of run 1
     let metadataRequests = 0;
     const rssFile = join(workDir, `${name}.rss`);
@@ -288,14 +328,14 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
       // eni-init on a freshly reset instance, then again without any change in between.
       await reset();
       await gate();
-      const first = mustSucceed('eni-init apply', await exec({ argv: eniArgv, env: BOOT_ENV, rssFile, timeoutMs: 120_000 }));
+      const first = mustSucceed('eni-init apply', await exec({ argv: eniArgv, env: BOOT_ENV, rssFile, memSampleMs: MEM_SAMPLE_MS, timeoutMs: 120_000 }));
       const firstStats = classifyRequests((await instance.imdsStats()).byPath);
       const report = readReport(root);
       if (report.outcome !== 'converged') throw new Error(`${name}: eni-init apply run ${run}: outcome ${report.outcome}`);
       await expectState(`eni-init run ${run}`, eniEnd);
       await instance.resetImdsStats();
       await gate();
-      const second = mustSucceed('eni-init apply (again)', await exec({ argv: eniArgv, env: BOOT_ENV, rssFile, timeoutMs: 120_000 }));
+      const second = mustSucceed('eni-init apply (again)', await exec({ argv: eniArgv, env: BOOT_ENV, rssFile, memSampleMs: MEM_SAMPLE_MS, timeoutMs: 120_000 }));
       const secondStats = classifyRequests((await instance.imdsStats()).byPath);
       const secondReport = readReport(root);
       if (secondReport.outcome !== 'no-change') throw new Error(`${name}: second eni-init apply run ${run}: outcome ${secondReport.outcome}, expected no-change`);
@@ -315,10 +355,12 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
       const batch = mustSucceed('ip -batch of the final commands', await exec({ argv: ['ip', '-4', '-force', '-batch', '-'], env: BOOT_ENV, input: `${batchLines.join('\n')}\n` }));
       await expectState(`floor batch run ${run}`, eniEnd);
       await gate();
-      const startup = mustSucceed('eni-init --version', await exec({ argv: [options.binary, '--version'], env: BOOT_ENV, rssFile }));
+      const startup = mustSucceed('hello-world SEA', await exec({ argv: [options.hello], env: BOOT_ENV, rssFile, memSampleMs: MEM_SAMPLE_MS }));
+      await gate();
+      const version = mustSucceed('eni-init --version', await exec({ argv: [options.binary, '--version'], env: BOOT_ENV, rssFile, memSampleMs: MEM_SAMPLE_MS }));
       await instance.resetImdsStats();
       await gate();
-      const metadata = await runner.metadata(IMDS, FLOOR_ITEMS, FLOOR_SOCKETS);
+      const metadata = await runner.metadata(IMDS, floorItems, FLOOR_SOCKETS);
       metadataRequests = metadata.requests;
 
       wall.first.push(first.wallMs);
@@ -332,6 +374,18 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
       rss.second.push(MB(second.maxRssKb));
       rss.seeds.push(MB(seeds.maxRssKb));
       rss.startup.push(MB(startup.maxRssKb));
+      rss.version.push(MB(version.maxRssKb));
+      versionWall.push(version.wallMs);
+      privateMb.first.push(MB(first.privateKb));
+      privateMb.second.push(MB(second.privateKb));
+      privateMb.startup.push(MB(startup.privateKb));
+      privateMb.version.push(MB(version.privateKb));
+      fileMb.first.push(MB(first.fileKb));
+      cpuMs.first.push(first.cpuMs ?? NaN);
+      cpuMs.second.push(second.cpuMs ?? NaN);
+      fileMb.second.push(MB(second.fileKb));
+      reports.first.push(report);
+      reports.second.push(secondReport);
       if (run === 1) requests = { first: firstStats, second: secondStats, seeds: seedsStats };
       progress(
         `${name} run ${run}/${options.runs}: eni-init ${first.wallMs.toFixed(0)} ms (no-change ${second.wallMs.toFixed(0)} ms), ` +
@@ -365,19 +419,35 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
     rmSync(rssFile, { force: true });
     const added = addedCounts(boot, eniEnd);
 
-    const mode = (walls: number[], rsses: number[], breakdown: RequestBreakdown | undefined, count: ProcessCount, outcome?: string): ModeResult => ({
+    const mode = (
+      walls: number[],
+      rsses: number[],
+      breakdown: RequestBreakdown | undefined,
+      count: ProcessCount,
+      outcome?: string,
+      memory?: { privateMb: number[]; fileMb: number[]; cpuMs: number[]; reports: Report[] },
+    ): ModeResult => {
+      const durations = memory === undefined ? undefined : phaseMedians(memory.reports);
+      return {
       wallMs: sample(walls),
       maxRssMb: sample(rsses),
+      ...(memory === undefined ? {} : { cpuMs: sample(memory.cpuMs, 0), privateMb: sample(memory.privateMb), fileMb: sample(memory.fileMb) }),
+      ...(durations === undefined ? {} : { durations }),
       requests: breakdown?.total ?? NaN,
       requestBreakdown: breakdown ?? classifyRequests({}),
       processes: count.processes,
       execs: count.execs,
       byProgram: count.byProgram,
       ...(outcome === undefined ? {} : { outcome }),
-    });
+      };
+    };
     const floor: FloorResult = {
       startupMs: sample(wall.startup),
       startupRssMb: sample(rss.startup),
+      startupPrivateMb: sample(privateMb.startup),
+      versionMs: sample(versionWall),
+      versionRssMb: sample(rss.version),
+      versionPrivateMb: sample(privateMb.version),
       metadataMs: sample(wall.metadata),
       metadataRequests,
       batchMs: sample(wall.batch),
@@ -392,7 +462,10 @@ async function measureShape(shape: Shape, options: Options, workDir: string): Pr
       ipsPerEni: shape.ips,
       privateIps: shape.enis * shape.ips,
       added,
-      eniInit: { first: mode(wall.first, rss.first, requests.first, countFirst, 'converged'), second: mode(wall.second, rss.second, requests.second, countSecond, 'no-change') },
+      eniInit: {
+        first: mode(wall.first, rss.first, requests.first, countFirst, 'converged', { privateMb: privateMb.first, fileMb: fileMb.first, cpuMs: cpuMs.first, reports: reports.first }),
+        second: mode(wall.second, rss.second, requests.second, countSecond, 'no-change', { privateMb: privateMb.second, fileMb: fileMb.second, cpuMs: cpuMs.second, reports: reports.second }),
+      },
       seeds: mode(wall.seeds, rss.seeds, requests.seeds, countSeeds),
       floor,
       ratios: {
@@ -439,13 +512,20 @@ async function main(): Promise<void> {
   mkdirSync(options.out, { recursive: true });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130));
   process.on('exit', cleanupSync);
-  owned.workDir = mkdtempSync(join(tmpdir(), 'eni-bench-'));
-  // A private copy: a concurrent `npm run build` cannot swap the executable in the middle of the measurements.
+  // On disk, not in a tmpfs /tmp: the executables' page cache is put into one known state (bench/page-cache.ts).
+  owned.workDir = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'eni-bench-'));
+  progress('building the hello-world SEA of the floor (bench/hello-sea.mjs; reused while Node is the same)');
+  const helloBuilt = execFileSync(process.execPath, [join(BENCH_DIR, 'hello-sea.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 300_000 }).trim();
+  // Private copies: a concurrent `npm run build` cannot swap the executable in the middle of the measurements.
   const binary = join(owned.workDir, 'eni-init');
+  const hello = join(owned.workDir, 'hello');
   copyFileSync(options.binary, binary);
-  execFileSync('chmod', ['0755', binary]);
+  copyFileSync(helloBuilt, hello);
+  execFileSync('chmod', ['0755', binary, hello]);
+  const pageCache = { binary: readBackFromDisk(binary), hello: readBackFromDisk(hello) };
+  progress(`page cache: both executables written back, dropped and read once (eni-init ${(Number(pageCache.binary.residentAfter) / 1048576).toFixed(0)} MiB resident)`);
   const version = toolVersion([binary, '--version']);
-  const measured = { ...options, binary };
+  const measured = { ...options, binary, hello };
   const began = Date.now();
   progress(`${version}, shapes ${options.shapes.map(shapeName).join(' ')}, ${options.runs} run(s) each, metadata latency ${options.latencyMs} ms`);
   const shapes: ShapeResult[] = [];
@@ -466,12 +546,15 @@ async function main(): Promise<void> {
     runs: options.runs,
     method: {
       wall: 'spawn() to exit, timed by bench/runner.mjs inside the instance namespace (no `ip netns exec` in the timed path); includes the start of /usr/bin/time',
-      rss: 'GNU time %M (ru_maxrss of the command and the children it waited for)',
+      rss: 'GNU time %M (ru_maxrss of the command and the children it waited for): the exact total peak',
+      memory: `private = highest RssAnon+RssShmem, file-backed = highest RssFile of /proc/PID/status, sampled every ${MEM_SAMPLE_MS} ms by bench/runner.mjs (a peak shorter than that can be missed; the two maxima may come from different instants)`,
+      pageCache: 'both executables copied to a disk-backed directory, synced, dropped from the page cache (dd iflag=nocache count=0) and read once before the first run: the state of an executable read from disk at boot',
+      phases: 'report.durations of the --json report (metadata, discovery, plan, apply, persist, verify; integer ms), medians over the timed runs, when the executable writes them',
       processes: 'an extra untimed run under `strace -f`: fork/vfork/clone without CLONE_THREAD, by the command and its descendants',
       requests: "the fake metadata service's per-path counts, reset before each run",
       reset: 'rules of protocol 203 and tables 1000..1255 flushed, addresses added since boot deleted, --root emptied; the kernel state is then compared with the boot snapshot and must be equal',
       environment: `commands run with only ${JSON.stringify(BOOT_ENV)}, as a systemd unit does`,
-      floor: "eni-init --version + token, then primary MAC and ENI listing in parallel, then every ENI's items in parallel, from a warm process + one `ip -4 -force -batch` of eni-init's final commands",
+      floor: "start of a hello-world SEA built as eni-init is (bench/hello-sea.mjs) + token, then primary MAC and ENI listing in parallel, then every ENI's items in parallel, from a warm process + one `ip -4 -force -batch` of eni-init's final commands",
     },
     shapes,
     targets: evaluateTargets(shapes),

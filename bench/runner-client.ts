@@ -11,6 +11,12 @@ export interface ExecAnswer {
   signal: string | null;
   wallMs: number;
   maxRssKb: number | null;
+  /** With rssFile: user+system CPU time of the command (GNU time, 10 ms resolution). */
+  cpuMs?: number | null;
+  /** With memSampleMs: the highest sampled RssAnon+RssShmem and RssFile of the measured process (kB). */
+  privateKb?: number | null;
+  fileKb?: number | null;
+  memSamples?: number;
   stdout: string;
   stderr: string;
   error?: string;
@@ -28,6 +34,8 @@ export interface ExecRequest {
   input?: string;
   rssFile?: string;
   straceFile?: string;
+  /** With rssFile: sample the measured process's private and file-backed RSS every this many ms. */
+  memSampleMs?: number;
   timeoutMs?: number;
 }
 

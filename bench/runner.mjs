@@ -5,8 +5,12 @@
 // Protocol: one JSON request per stdin line, one JSON answer per stdout line, in order.
 //   {"op":"exec","argv":[...],"env":{...},"input":"...","rssFile":"/tmp/x","straceFile":"/tmp/y","timeoutMs":60000}
 //     -> {"code":0,"signal":null,"wallMs":12.3,"maxRssKb":61234,"stdout":"...","stderr":"..."}
-//     rssFile: run under GNU time (`/usr/bin/time -f %M -o rssFile`): maxRssKb is the child's peak RSS (ru_maxrss).
+//     rssFile: run under GNU time (`/usr/bin/time -f '%M %U %S' -o rssFile`): maxRssKb is the child's peak RSS
+//     (ru_maxrss), cpuMs its user+system CPU time (10 ms resolution).
 //     straceFile: run under `strace -f` tracing process creation into straceFile (untimed counting runs).
+//     memSampleMs: with rssFile, also sample the measured process's /proc/PID/status every memSampleMs ms and answer
+//     the highest RssAnon+RssShmem (privateKb) and RssFile (fileKb) seen. The answer's maxRssKb stays GNU time's
+//     exact peak; the sampled maxima can miss a peak shorter than the interval, and come from different instants.
 //   {"op":"metadata","base":"http://100.100.100.200","items":[...],"maxSockets":64,"timeoutMs":10000}
 //     -> {"wallMs":5.1,"requests":17,"enis":2}: token, then the primary MAC and the ENI listing in parallel, then
 //     every listed ENI's items all in parallel (a fresh keep-alive pool of maxSockets connections, default unbounded):
@@ -30,7 +34,7 @@ function execOne(request) {
   }
   if (request.rssFile) {
     rmSync(request.rssFile, { force: true });
-    argv = ['/usr/bin/time', '-f', '%M', '-o', request.rssFile, '--', ...argv];
+    argv = ['/usr/bin/time', '-f', '%M %U %S', '-o', request.rssFile, '--', ...argv];
   }
   return new Promise((resolve) => {
     const out = [];
@@ -40,9 +44,11 @@ function execOne(request) {
     let exited = null;
     let closed = false;
     const started = now();
+    let memory = null;
     // Own process group, so a timeout kills the command's children too (the seeds' way runs curl and ip).
     const child = spawn(argv[0], argv.slice(1), { env: request.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     if (child.pid !== undefined) running.add(child.pid);
+    if (request.rssFile && request.memSampleMs && child.pid !== undefined) memory = sampleMemory(child.pid, request.memSampleMs);
     const timer = setTimeout(() => {
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -53,19 +59,22 @@ function execOne(request) {
     const finish = () => {
       if (exited === null || !closed) return;
       clearTimeout(timer);
+      const sampled = memory?.stop() ?? {};
       running.delete(child.pid);
       let maxRssKb = null;
+      let cpuMs = null;
       if (request.rssFile) {
         try {
           // GNU time writes "Command exited with non-zero status N" before the format line when the command fails.
           const lines = readFileSync(request.rssFile, 'utf8').trim().split('\n');
-          const value = Number(lines[lines.length - 1]);
-          maxRssKb = Number.isFinite(value) ? value : null;
+          const [rss, user, system] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
+          maxRssKb = Number.isFinite(rss) ? rss : null;
+          cpuMs = Number.isFinite(user) && Number.isFinite(system) ? Math.round((user + system) * 1000) : null;
         } catch {
           maxRssKb = null;
         }
       }
-      resolve({ ...exited, maxRssKb, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({ ...exited, maxRssKb, cpuMs, ...sampled, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     };
     child.stdout.on('data', (chunk) => {
       if (outBytes < MAX_CAPTURE) out.push(chunk);
@@ -91,6 +100,56 @@ function execOne(request) {
     });
     child.stdin.end(request.input ?? '');
   });
+}
+
+/** Fields of /proc/PID/status in kB (null when the process is gone). */
+function statusKb(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return null;
+  }
+  const field = (name) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
+    return match ? Number(match[1]) : 0;
+  };
+  return { anon: field('RssAnon'), file: field('RssFile'), shmem: field('RssShmem') };
+}
+
+/**
+ * Samples the memory of the process GNU time (pid `wrapper`) runs: its one child, found through
+ * /proc/PID/task/PID/children (Linux >= 3.5 with CONFIG_PROC_CHILDREN). Returns stop() -> { privateKb, fileKb }.
+ */
+function sampleMemory(wrapper, intervalMs) {
+  let target = null;
+  let privateKb = 0;
+  let fileKb = 0;
+  let samples = 0;
+  const tick = () => {
+    if (target === null) {
+      try {
+        const children = readFileSync(`/proc/${wrapper}/task/${wrapper}/children`, 'latin1').trim();
+        if (children !== '') target = Number(children.split(' ')[0]);
+      } catch {
+        return;
+      }
+      if (target === null) return;
+    }
+    const kb = statusKb(target);
+    if (kb === null) return;
+    samples++;
+    privateKb = Math.max(privateKb, kb.anon + kb.shmem);
+    fileKb = Math.max(fileKb, kb.file);
+  };
+  const interval = setInterval(tick, intervalMs);
+  tick();
+  return {
+    stop() {
+      clearInterval(interval);
+      return samples === 0 ? { privateKb: null, fileKb: null, memSamples: 0 } : { privateKb, fileKb, memSamples: samples };
+    },
+  };
 }
 
 async function metadataFloor(request) {

@@ -1,5 +1,9 @@
 // Pure helpers of the bench: medians, process counts from strace output, metadata request classification.
 
+/** The report's phases (report.durations, integer ms), in run order. */
+export const PHASES = ['metadata', 'discovery', 'plan', 'apply', 'persist', 'verify'] as const;
+export type Phase = (typeof PHASES)[number];
+
 export interface Sample {
   median: number;
   min: number;

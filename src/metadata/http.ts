@@ -1,5 +1,4 @@
-// HTTP client for the metadata service: one undici Pool, bounded concurrency, token mode, retries inside one deadline.
-import { setMaxListeners } from 'node:events';
+// HTTP client for the metadata service: one undici Pool dispatched directly, token mode, retries after a first failure, one deadline.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import pRetry from 'p-retry';
@@ -19,6 +18,8 @@ export interface MetadataHttpOptions {
   log: Logger;
   /** Source of jitter in [0, 1); Math.random by default. */
   random?: () => number;
+  /** While the service has never answered: how often to say so at info level (default 5000 ms). */
+  waitLogEveryMs?: number;
 }
 
 export interface MetadataHttp {
@@ -51,12 +52,10 @@ class StatusError extends Error {
   }
 }
 
-class TimeoutError extends Error {
+/** The overall deadline passed, or the client was closed (never the "last error" worth reporting). */
+class DeadlineError extends Error {
   readonly code = 'ETIMEDOUT';
 }
-
-/** The overall deadline passed (never the "last error" worth reporting). */
-class DeadlineError extends TimeoutError {}
 
 const TOKEN_PATH = '/latest/api/token';
 const TOKEN_HEADER = 'x-aliyun-ecs-metadata-token';
@@ -71,6 +70,8 @@ const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 1000;
 /** An attempt with less time than this left is not started. */
 const MIN_ATTEMPT_MS = 10;
+/** While the service has never answered, a progress line at info level at the first failure and then this often. */
+const WAIT_LOG_EVERY_MS = 5000;
 
 function isRetryable(error: unknown): boolean {
   if (error instanceof StatusError) return error.retryable;
@@ -84,36 +85,21 @@ function describe(error: unknown): string {
   return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
-/** A counting semaphore whose waiters give up when `signal` aborts. */
-function createSlots(limit: number) {
-  let free = limit;
-  const waiters: (() => void)[] = [];
-  return {
-    acquire(signal: AbortSignal): Promise<void> {
-      if (signal.aborted) return Promise.reject(signal.reason);
-      if (free > 0) {
-        free--;
-        return Promise.resolve();
-      }
-      return new Promise((resolve, reject) => {
-        const grant = () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          waiters.splice(waiters.indexOf(grant), 1);
-          reject(signal.reason);
-        };
-        waiters.push(grant);
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    },
-    release(): void {
-      const next = waiters.shift();
-      if (next) next();
-      else free++;
-    },
-  };
+/** The declared content-length of undici's raw response headers (name, value, name, value...); 0 when absent or malformed. */
+function contentLength(raw: Buffer[]): number {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as Buffer;
+    if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') {
+      const value = (raw[i + 1] as Buffer).toString('latin1').trim();
+      return /^[0-9]{1,15}$/.test(value) ? Number(value) : 0;
+    }
+  }
+  return 0;
+}
+
+interface Answer {
+  status: number;
+  body: string;
 }
 
 export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
@@ -124,20 +110,22 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
   const tokenTtl = String(options.tokenTtlSeconds ?? 21600);
   const random = options.random ?? Math.random;
+  const waitLogEveryMs = options.waitLogEveryMs ?? WAIT_LOG_EVERY_MS;
+  // The pool is the only limiter: `connections` bounds the requests in flight (pipelining 1), the rest wait in its
+  // queue. undici's own connect/headers/body timeouts bound each attempt; no timer or AbortController per request.
   const pool = new Pool(origin, {
     connections: maxConcurrency,
     connect: { timeout: requestTimeoutMs },
     headersTimeout: requestTimeoutMs,
     bodyTimeout: requestTimeoutMs,
   });
-  const slots = createSlots(maxConcurrency);
-  const stopper = new AbortController();
-  const stop = stopper.signal;
-  setMaxListeners(0, stop);
-  const deadlineTimer = setTimeout(
-    () => stopper.abort(new DeadlineError('the metadata deadline passed')),
-    Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())),
-  );
+  // One deadline for the whole client: destroying the pool ends every queued and in-flight request with this error.
+  let stopped: DeadlineError | undefined;
+  const stop = (error: DeadlineError): Promise<void> => {
+    stopped ??= error;
+    return pool.destroy(error).catch(() => undefined);
+  };
+  const deadlineTimer = setTimeout(() => void stop(new DeadlineError('the metadata deadline passed')), Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())));
   deadlineTimer.unref();
 
   let requests = 0;
@@ -148,68 +136,69 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
   let decided = options.tokenMode === 'off';
   let tokenTask: Promise<void> | null = null;
   let fallbackStatus: number | undefined;
+  let lastWaitLog = -Infinity;
 
-  /** One HTTP exchange holding a concurrency slot; the body is read only for 2xx, up to the size cap. */
-  async function exchange(method: 'GET' | 'PUT', path: string, headers: Record<string, string>) {
-    await slots.acquire(stop);
-    const timeoutMs = Math.min(requestTimeoutMs, deadline - Date.now());
-    const controller = new AbortController();
-    const onStop = () => controller.abort(stop.reason);
-    const timer = setTimeout(() => controller.abort(new TimeoutError(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
-    stop.addEventListener('abort', onStop, { once: true });
-    try {
-      if (timeoutMs < MIN_ATTEMPT_MS) throw new DeadlineError('the metadata deadline passed');
-      requests++;
-      byPath[path] = (byPath[path] ?? 0) + 1;
-      const response = await pool.request({ method, path, headers, signal: controller.signal });
-      const status = response.statusCode;
-      if (status < 500 && status !== 429) contacted = true;
-      if (status < 200 || status > 299) {
-        await response.body.dump().catch(() => {});
-        return { status, body: '' };
-      }
-      const length = response.headers['content-length'];
-      const declared = typeof length === 'string' && /^[0-9]{1,15}$/.test(length) ? Number(length) : 0;
+  /** One HTTP exchange on the pool; the body is kept only for 2xx, up to the size cap, without a stream. */
+  function exchange(method: 'GET' | 'PUT', path: string, headers: Record<string, string>): Promise<Answer> {
+    if (stopped) return Promise.reject(stopped);
+    if (deadline - Date.now() < MIN_ATTEMPT_MS) return Promise.reject(new DeadlineError('the metadata deadline passed'));
+    requests++;
+    byPath[path] = (byPath[path] ?? 0) + 1;
+    return new Promise<Answer>((resolve, reject) => {
+      let status = 0;
+      let keep = false;
+      let size = 0;
       const chunks: Buffer[] = [];
-      let size = declared;
-      if (declared <= maxResponseBytes) {
-        size = 0;
-        for await (const chunk of response.body as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > maxResponseBytes) break;
-          chunks.push(chunk);
-        }
-      }
-      if (size > maxResponseBytes) {
-        response.body.on('error', () => {}).destroy();
-        throw new StatusError(status, false, `response larger than ${maxResponseBytes} bytes`);
-      }
-      return { status, body: Buffer.concat(chunks).toString('utf8') };
-    } finally {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
-      slots.release();
-    }
+      let abort: ((error?: Error) => void) | undefined;
+      const tooLarge = () => new StatusError(status, false, `response larger than ${maxResponseBytes} bytes`);
+      pool.dispatch(
+        { origin, method, path, headers },
+        {
+          onConnect(abortRequest: (error?: Error) => void) {
+            abort = abortRequest;
+          },
+          onHeaders(statusCode: number, raw: Buffer[]) {
+            if (statusCode < 200) return true; // 1xx: the final answer follows
+            status = statusCode;
+            if (status < 500 && status !== 429) contacted = true;
+            keep = status >= 200 && status <= 299;
+            if (keep && contentLength(raw) > maxResponseBytes) abort?.(tooLarge());
+            return true;
+          },
+          onData(chunk: Buffer) {
+            if (!keep) return true;
+            size += chunk.length;
+            if (size > maxResponseBytes) abort?.(tooLarge());
+            else chunks.push(chunk);
+            return true;
+          },
+          onComplete() {
+            resolve({ status, body: keep ? Buffer.concat(chunks, size).toString('utf8') : '' });
+          },
+          onError(error: Error) {
+            reject(error);
+          },
+        },
+      );
+    });
   }
 
-  /** Runs `attempt` with jittered exponential backoff on retryable errors until it succeeds or the deadline nears. */
-  function withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    return pRetry(attempt, {
-      forever: true,
-      retries: 0,
-      minTimeout: 0,
-      maxTimeout: 0,
-      signal: stop,
-      onFailedAttempt: async (error) => {
-        if (!isRetryable(error)) throw error;
-        const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(10, error.attemptNumber - 1));
-        const delay = Math.round(ceiling / 2 + (random() * ceiling) / 2);
-        const left = deadline - Date.now() - MIN_ATTEMPT_MS;
-        if (left <= 0) throw error;
-        log.debug('metadata request failed; retrying', { what, attempt: error.attemptNumber, error: describe(error), delayMs: delay });
-        await sleep(Math.min(delay, left), undefined, { signal: stop });
-      },
-    });
+  /** Before a retry: gives up on a permanent error or near the deadline, says what it waits for, then sleeps with jitter. */
+  async function beforeRetry(what: string, error: unknown, attemptNumber: number): Promise<void> {
+    if (!isRetryable(error) || stopped) throw error;
+    const now = Date.now();
+    const left = deadline - now - MIN_ATTEMPT_MS;
+    if (left <= 0) throw error;
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(10, attemptNumber - 1));
+    const delay = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+    if (!contacted && now - lastWaitLog >= waitLogEveryMs) {
+      lastWaitLog = now;
+      const url = `${origin}${what.slice(what.indexOf(' ') + 1)}`;
+      log.info('waiting for the metadata service', { url, lastError: describe(error), leftS: Math.round((deadline - now) / 100) / 10 });
+    } else {
+      log.debug('metadata request failed; retrying', { what, attempt: attemptNumber, error: describe(error), delayMs: delay });
+    }
+    await sleep(Math.min(delay, left));
   }
 
   /** Maps the last failure of a request to the error the caller sees. */
@@ -219,7 +208,8 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
     if (!contacted) {
       return new MetadataUnreachableError(
         `metadata service ${origin} not reachable before the deadline (token mode ${options.tokenMode}; ` +
-          `${requests} request(s) sent, last ${what}): ${describe(cause)}`,
+          `${requests} request(s) sent, last ${what}): ${describe(cause)}. Is this an ECS instance with the metadata service ` +
+          `enabled? Check \`curl ${origin}/latest/meta-data/\` and the route to ${new URL(origin).hostname}`,
         { cause, details: { url: origin, path, requests, lastError: describe(cause) } },
       );
     }
@@ -227,18 +217,23 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
     return new MetadataRequestError(`${what}: ${describe(cause)}`, path, status, cause);
   }
 
-  /** Runs one logical request (retried) and maps its failure. */
+  /**
+   * Runs one logical request and maps its failure. The first attempt runs bare; only after it failed does p-retry
+   * take over (jittered exponential backoff until the deadline nears), so a request that succeeds at once pays nothing.
+   */
   async function request<T>(what: string, path: string, attempt: () => Promise<T>): Promise<T> {
     let last: unknown;
+    const retry = (error: unknown, attemptNumber: number) => {
+      if (!(error instanceof DeadlineError)) last = error;
+      return beforeRetry(what, error, attemptNumber);
+    };
     try {
-      return await withRetries(what, async () => {
-        try {
-          return await attempt();
-        } catch (error) {
-          if (!(error instanceof DeadlineError)) last = error;
-          throw error;
-        }
-      });
+      try {
+        return await attempt();
+      } catch (error) {
+        await retry(error, 1);
+      }
+      return await pRetry(attempt, { forever: true, retries: 0, minTimeout: 0, maxTimeout: 0, onFailedAttempt: (error) => retry(error, error.attemptNumber + 1) });
     } catch (error) {
       throw finalError(what, path, error, last);
     }
@@ -335,11 +330,8 @@ export function createMetadataHttp(options: MetadataHttpOptions): MetadataHttp {
     requestsByPath: () => ({ ...byPath }),
     tokenMode: () => (token === null ? 'plain' : 'token'),
     close() {
-      closed ??= (async () => {
-        clearTimeout(deadlineTimer);
-        if (!stop.aborted) stopper.abort(new Error('metadata client closed'));
-        await pool.destroy();
-      })();
+      clearTimeout(deadlineTimer);
+      closed ??= stop(new DeadlineError('metadata client closed'));
       return closed;
     },
   };

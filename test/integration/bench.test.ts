@@ -56,6 +56,13 @@ test('bench/run.ts at 2x6, one run: sane figures, same end state for eni-init an
       assert.ok(Number.isFinite(value) && value > 0, `floor ${name} = ${value}`);
     }
     assert.equal(shape.floor.batchLines, 18, 'the floor applies exactly eni-init\'s final commands');
+    // Memory split: private (RssAnon+RssShmem) and file-backed (RssFile) sampled; the floor's start is the hello-world SEA.
+    for (const [name, mode] of Object.entries(shape.eniInit)) {
+      assert.ok((mode.privateMb?.median ?? 0) > 1 && (mode.fileMb?.median ?? 0) > 1, `${name}: private ${mode.privateMb?.median} / file ${mode.fileMb?.median} MB`);
+      assert.ok((mode.privateMb?.median ?? 0) + (mode.fileMb?.median ?? 0) <= mode.maxRssMb.median * 1.05 + 1, `${name}: the sampled parts exceed the peak`);
+    }
+    assert.ok(shape.floor.versionMs.median > 0 && shape.floor.startupPrivateMb.median > 0, JSON.stringify(shape.floor));
+    assert.ok(shape.floor.startupRssMb.median < shape.floor.versionRssMb.median + 1, 'hello-world SEA is no bigger than eni-init --version');
     // The `all` column: a partial document (the default) costs fewer requests than the tree alone.
     const modes = shape.allModes;
     assert.ok(modes !== undefined, 'allModes measured');

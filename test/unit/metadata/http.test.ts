@@ -254,3 +254,66 @@ test('items failing after the service answered are attributed, with the last sta
     assert.ok(Date.now() - started < 400 + DEADLINE_SLACK_MS);
   });
 });
+
+test('the deadline destroys the pool: queued and in-flight requests end with MetadataUnreachableError, no later', async () => {
+  const started = Date.now();
+  // requestTimeoutMs far beyond the deadline: only the deadline can end these requests.
+  await withClient({ hook: () => ({ delayMs: 5000 }) }, { deadline: started + 300, requestTimeoutMs: 10_000, maxConcurrency: 2, tokenMode: 'off' }, async (http, imds) => {
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => http.get(MAC_PATH)));
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 280 && elapsed < 300 + DEADLINE_SLACK_MS, `took ${elapsed} ms`);
+    for (const result of results) {
+      assert.ok(result.status === 'rejected' && result.reason instanceof MetadataUnreachableError, String(result.status === 'rejected' ? result.reason : result.value));
+    }
+    assert.equal(imds.maxInFlight(), 2, 'two in flight, the rest queued in the pool');
+    assert.equal(http.requestCount(), 6, 'one attempt each: nothing retried after the deadline');
+  });
+});
+
+/** A logger that keeps the info lines. */
+function recordingLogger(): { log: typeof silentLogger; infos: { message: string; fields: Record<string, unknown> }[] } {
+  const infos: { message: string; fields: Record<string, unknown> }[] = [];
+  return { log: { ...silentLogger, info: (message, fields = {}) => infos.push({ message, fields }) }, infos };
+}
+
+test('while the service does not answer, it says so at info level: at the first failure, then every interval', async () => {
+  const baseUrl = await closedPortUrl();
+  const { log, infos } = recordingLogger();
+  const started = Date.now();
+  const http = createMetadataHttp({ baseUrl, deadline: started + 1100, tokenMode: 'auto', log, waitLogEveryMs: 400 });
+  try {
+    await assert.rejects(http.get(MAC_PATH), (error: unknown) => {
+      assert.ok(error instanceof MetadataUnreachableError);
+      assert.match(error.message, /Is this an ECS instance with the metadata service enabled\? Check `curl http:\/\/127\.0\.0\.1:\d+\/latest\/meta-data\/` and the route to 127\.0\.0\.1$/);
+      return true;
+    });
+  } finally {
+    await http.close();
+  }
+  assert.ok(infos.length >= 2 && infos.length <= 3, `${infos.length} lines: ${JSON.stringify(infos)}`);
+  const [first, second] = infos;
+  assert.equal(first?.message, 'waiting for the metadata service');
+  assert.equal(first?.fields['url'], `${baseUrl}/latest/api/token`);
+  assert.match(String(first?.fields['lastError']), /ECONNREFUSED/);
+  assert.ok(Number(first?.fields['leftS']) > 0.8 && Number(first?.fields['leftS']) <= 1.1, `left ${first?.fields['leftS']}`);
+  assert.ok(Number(second?.fields['leftS']) < Number(first?.fields['leftS']) - 0.3, 'time left counts down');
+});
+
+test('by default one waiting line per 5 s, and none once the service has answered', async () => {
+  const baseUrl = await closedPortUrl();
+  const { log, infos } = recordingLogger();
+  const http = createMetadataHttp({ baseUrl, deadline: Date.now() + 600, tokenMode: 'off', log });
+  try {
+    await assert.rejects(http.get(MAC_PATH), MetadataUnreachableError);
+  } finally {
+    await http.close();
+  }
+  assert.equal(infos.length, 1, JSON.stringify(infos));
+  const answered = recordingLogger();
+  const failures = [undefined, 503, 503];
+  await withClient({ hook: (_, index) => (failures[index] === undefined ? undefined : { status: failures[index] as number }) }, { tokenMode: 'off', log: answered.log }, async (http) => {
+    assert.equal(await http.get(MAC_PATH), '00:16:3e:0f:00:01');
+    assert.equal(await http.get(MAC_PATH), '00:16:3e:0f:00:01');
+  });
+  assert.deepEqual(answered.infos, [], 'a 5xx after a first answer is not "waiting for the service"');
+});
