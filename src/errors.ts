@@ -26,6 +26,10 @@ export const EXIT = {
   ENVIRONMENT: 9,
   /** Not allowed: apply and remove need root or CAP_NET_ADMIN, and write access to the run directory. */
   PERMISSION: 10,
+  /** The kernel state or a file eni-init needs could not be read. */
+  READ_FAILED: 11,
+  /** No metadata URL was given and this host does not look like an Alibaba Cloud ECS instance (DMI). */
+  NOT_ON_CLOUD: 12,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

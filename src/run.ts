@@ -73,7 +73,11 @@ export async function run(options: Options, deps: Deps): Promise<Report> {
     const code = error instanceof EniInitError ? error.code : 'internal';
     const message = error instanceof Error ? error.message : String(error);
     report.error = { code, message, ...(error instanceof EniInitError && Object.keys(error.details).length > 0 ? { details: error.details } : {}) };
-    if (!(error instanceof EniInitError)) deps.log.error('unexpected error', { stack: error instanceof Error ? error.stack : String(error) });
+    if (!(error instanceof EniInitError)) {
+      // The stack only at debug: a user sees what failed, a developer where.
+      deps.log.error('unexpected error (a bug: please report it; --log-level debug shows where)', { error: message });
+      deps.log.debug('unexpected error', { stack: error instanceof Error ? error.stack : String(error) });
+    }
     const outcome: Outcome = code === 'usage' ? 'internal' : code;
     return finish(outcome, exitCodeFor(error));
   } finally {
