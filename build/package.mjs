@@ -13,6 +13,7 @@ import {
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(repo, 'dist');
@@ -114,6 +115,17 @@ function manPage() {
   return Buffer.from(text.replace(th, `$1"eni-init ${version}"`));
 }
 
+/** The bash completion script, generated from the option table (src/cli/completion.ts, bundled in memory). */
+async function bashCompletion() {
+  const bundled = buildSync({
+    entryPoints: [join(repo, 'src/cli/completion.ts')], bundle: true, write: false, platform: 'node', format: 'esm', logLevel: 'warning',
+  });
+  const code = bundled.outputFiles[0].text;
+  const module = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+  if (module.BASH_COMPLETION_PATH !== '/usr/share/bash-completion/completions/eni-init') fail('src/cli/completion.ts names another completion path');
+  return Buffer.from(module.bashCompletion());
+}
+
 function license() {
   const own = join(repo, 'LICENSE');
   if (existsSync(own)) return readFileSync(own);
@@ -133,6 +145,7 @@ const common = [
   ['usr/lib/systemd/system/eni-init@.service', source('systemd/eni-init@.service'), 0o644],
   ['usr/lib/udev/rules.d/81-eni-init.rules', source('udev/81-eni-init.rules'), 0o644],
   ['usr/share/man/man8/eni-init.8.gz', gzip(manPage()), 0o644],
+  ['usr/share/bash-completion/completions/eni-init', await bashCompletion(), 0o644],
 ];
 // Directories shipped empty: eni-init writes its cloud-init drop-in and its networkd.conf drop-in there, also on
 // images without cloud-init, and the units' sandbox (ProtectSystem=strict) can only make an existing directory writable.

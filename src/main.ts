@@ -141,7 +141,9 @@ async function writeReport(options: Options, report: Report, log: Logger): Promi
   try {
     await writeFileAtomic(rootedPath(options.root, reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
   } catch (error) {
-    log.warn('cannot write the report file', { path: reportFile, error: error instanceof Error ? error.message : String(error) });
+    // Without permission the report usually cannot be written either: the one line of the refusal is enough.
+    const say = report.outcome === 'permission' ? log.debug : log.warn;
+    say('cannot write the report file', { path: reportFile, error: error instanceof Error ? error.message : String(error) });
   }
 }
 
@@ -153,6 +155,9 @@ const journal = stderrIsJournal(process.env, () => {
     return undefined;
   }
 });
+
+/** Stack traces reach the user only at --log-level debug (set once the options are known). */
+let showStacks = false;
 
 async function main(argv: readonly string[]): Promise<number> {
   const startedAt = Date.now();
@@ -173,6 +178,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.OK;
   }
   const { options } = request;
+  showStacks = options.logLevel === 'debug';
   const log = createLogger(options.logLevel, (line) => process.stderr.write(line), { priorities: journal });
   log.debug('starting', { version: VERSION, command: options.command, pid: process.pid });
   const stop: StopState = { requested: false, critical: false, changed: false };
@@ -225,6 +231,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const { report } = outcome;
   await Promise.allSettled(closers.map((close) => close()));
   await writeReport(options, report, log);
+  if (report.outcome === 'permission' && !options.json) {
+    // Refused before doing anything: one line says what is missing and what to do (no summary, no noise).
+    process.stderr.write(`eni-init: ${report.error?.message ?? 'not permitted'}\n`);
+    return report.exitCode;
+  }
   const runs = options.command === 'status' ? await lastRuns((path) => rootedPath(options.root, path)) : undefined;
   if (options.json) process.stdout.write(JSON.stringify(runs === undefined ? report : { ...report, lastRuns: runs }, null, 2) + '\n');
   else process.stdout.write(renderText(report) + (runs === undefined ? '' : lastRunsText(runs)));
@@ -239,7 +250,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(stderrText('error', `eni-init: internal error: ${error instanceof Error ? error.stack : String(error)}`, journal));
+    const text = error instanceof Error ? (showStacks ? error.stack : error.message) : String(error);
+    process.stderr.write(stderrText('error', `eni-init: internal error (a bug: please report it; --log-level debug shows where): ${text}`, journal));
     process.exitCode = EXIT.INTERNAL;
   },
 );

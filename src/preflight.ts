@@ -1,6 +1,7 @@
-// Checks of the environment decided before anything is changed (exit 9/10), and the non-blocking config file read.
+// Checks of the environment decided before anything is changed (exit 9/10: capability, write access, room, file
+// types), and the non-blocking config file read.
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { lstat, statfs } from 'node:fs/promises';
+import { access, lstat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Options } from './cli/spec.ts';
 import { EniInitError, EnvironmentError, PermissionError, fileSystemError } from './errors.ts';
@@ -42,6 +43,33 @@ function hasNetAdmin(): boolean {
   return process.geteuid?.() === 0;
 }
 
+/**
+ * Write access to the run directory (the state, lock and report live there), or to its nearest existing
+ * parent when it does not exist yet (eni-init creates it): decided before anything, as the capability is.
+ */
+async function checkRunDirWritable(command: string, runDir: string): Promise<void> {
+  let dir = runDir;
+  for (;;) {
+    try {
+      await access(dir, constants.W_OK);
+      return;
+    } catch (error) {
+      const errno = (error as NodeJS.ErrnoException).code;
+      if (errno === 'ENOENT' && dir !== '/') {
+        dir = dirname(dir);
+        continue;
+      }
+      if (errno === 'EACCES' || errno === 'EPERM') {
+        const what = dir === runDir ? runDir : `${runDir} (${dir} does not let it be created)`;
+        throw new PermissionError(`${command} needs write access to the run directory ${what}, uid ${process.geteuid?.() ?? '?'} has none; run it as root`, { details: { path: dir } });
+      }
+      // Read-only file systems and wrong types are environment failures (exit 9), named by the checks that follow.
+      if (errno === 'EROFS') return;
+      throw fileSystemError(dir, 'cannot inspect the run directory', error);
+    }
+  }
+}
+
 /** Room the run directory must have: the state file of a large instance (72 ENIs x 30 IPs) is about 250 KiB. */
 const MIN_RUN_DIR_BYTES = 1 << 20;
 const MIN_RUN_DIR_INODES = 16;
@@ -66,14 +94,16 @@ async function checkRunDirSpace(runDir: string): Promise<void> {
 }
 
 /**
- * Decided before anything is changed: apply and remove need CAP_NET_ADMIN, and the report path must be a
- * regular file (or absent) under real directories. The run directory itself is checked by taking the lock.
+ * Decided before anything is changed: apply and remove need CAP_NET_ADMIN and write access to the run
+ * directory, and the report path must be a regular file (or absent) under real directories. The run
+ * directory's type is checked by taking the lock.
  */
 export async function preflight(options: Options, runDir: string): Promise<void> {
   if (options.command !== 'apply' && options.command !== 'remove') return;
   if (!hasNetAdmin()) {
-    throw new PermissionError(`${options.command} needs root or CAP_NET_ADMIN (uid ${process.geteuid?.() ?? '?'} has no CAP_NET_ADMIN)`);
+    throw new PermissionError(`${options.command} needs root or CAP_NET_ADMIN (uid ${process.geteuid?.() ?? '?'} has no CAP_NET_ADMIN); run it as root: sudo eni-init ${options.command}`);
   }
+  await checkRunDirWritable(options.command, rootedPath(options.root, runDir));
   await checkRunDirSpace(rootedPath(options.root, runDir));
   const reportFile = reportPathFor(options.reportFile, options.onlyInterface);
   if (reportFile === '') return;

@@ -1,37 +1,51 @@
-// --help text, generated from the option table so flags, environment variables and config keys never drift apart.
-import { DEFAULTS, OPTION_SPECS, envName } from './spec.ts';
+// --help text, generated entirely from the tables of commands, options and exit codes (spec.ts, exit-codes.ts).
+import { exitDocs } from './exit-codes.ts';
+import { COMMAND_SPECS, DEFAULT_CONFIG_FILE, META_FLAGS, OPTION_SPECS, defaultText, envName } from './spec.ts';
+import type { OptionSpec } from './spec.ts';
+
+const FLAG_WIDTH = 28;
+const INDENT = `  ${''.padEnd(FLAG_WIDTH)} `;
+
+/** `--persist BACKEND` as the help, the man page and the README write it. */
+export function flagUsage(spec: OptionSpec): string {
+  return `--${spec.flag}${spec.placeholder ? ` ${spec.placeholder}` : ''}`;
+}
+
+function optionEntry(spec: OptionSpec): string {
+  const facts: string[] = [];
+  if (spec.choices) facts.push(`one of: ${spec.choices.join(', ')}`);
+  if (spec.min !== undefined && spec.max !== undefined) facts.push(`${spec.min}..${spec.max}`);
+  const fallback = defaultText(spec);
+  if (fallback !== undefined) facts.push(`default: ${fallback}`);
+  const where = `env ${envName(spec.flag)}; ${spec.inConfigFile === false ? 'not in the config file' : `config key ${spec.flag}`}`;
+  const lines = [`  ${flagUsage(spec).padEnd(FLAG_WIDTH)} ${spec.help}`];
+  if (facts.length > 0) lines.push(INDENT + facts.join('; '));
+  lines.push(INDENT + where);
+  return lines.join('\n');
+}
 
 export function helpText(version: string): string {
-  const options = OPTION_SPECS.map((spec) => {
-    const flag = `--${spec.flag}${spec.placeholder ? ` ${spec.placeholder}` : ''}`;
-    const fallback = DEFAULTS[spec.key];
-    const shown = Array.isArray(fallback) ? '' : typeof fallback === 'boolean' ? '' : ` (default: ${String(fallback)})`;
-    return `  ${flag.padEnd(28)} ${spec.help}${shown}\n  ${''.padEnd(28)} env ${envName(spec.flag)}`;
-  });
-  return `eni-init ${version}: configure secondary ENIs, private IPs and per-ENI policy routing from instance metadata
-
-Usage: eni-init [command] [options]
-
-Commands:
-  apply     converge addresses, routing tables and rules to the metadata (default)
-  plan      print what apply would change; change nothing
-  status    compare metadata with the live state, per ENI
-  remove    delete everything eni-init created (addresses, routes, rules, its cloud-init file)
-  metadata  print, as JSON, every metadata path read and its exact body, and what eni-init made of it
-
-Options (flags win over environment variables, which win over the config file):
-${options.join('\n')}
-  -h, --help                   this text
-  -V, --version                print the version
-
-Config file: "key = value" lines with the flag names as keys (default /etc/eni-init/eni-init.conf, under --root).
-
-Exit codes:
-  0  converged / nothing to change / in sync      4  metadata service unreachable, nothing changed
-  1  internal error                               5  metadata unusable, nothing changed
-  2  usage error (flags, environment, config)     6  apply failed (ip, verification or file write)
-  3  partial: some ENIs not configured (report)   7  busy: another run held the lock until the deadline
-  8  interrupted by a signal before any change     9  environment: /run read-only or full, wrong file type
- 10  not permitted: needs root or CAP_NET_ADMIN
-`;
+  const width = Math.max(...COMMAND_SPECS.map((spec) => spec.name.length));
+  const commands = COMMAND_SPECS.map((spec) => `  ${spec.name.padEnd(width)}  ${spec.help}`);
+  const meta = META_FLAGS.map((spec) => `  ${`-${spec.short}, --${spec.flag}`.padEnd(FLAG_WIDTH)} ${spec.help}`);
+  const exits = exitDocs().map((doc) => `  ${String(doc.code).padStart(2)}  ${doc.meaning}`);
+  return [
+    `eni-init ${version}: configure secondary ENIs, private IPs and per-ENI policy routing from instance metadata`,
+    '',
+    'Usage: eni-init [command] [options]',
+    '',
+    'Commands:',
+    ...commands,
+    '',
+    'Options (flags win over environment variables, which win over the config file):',
+    ...OPTION_SPECS.map(optionEntry),
+    ...meta,
+    '',
+    `Config file: "key = value" lines, keys are the flag names (default ${DEFAULT_CONFIG_FILE}, under --root);`,
+    '"#" at the start of a line or after a space starts a comment; quote a value that holds " #" ("a #b").',
+    '',
+    'Exit codes:',
+    ...exits,
+    '',
+  ].join('\n');
 }

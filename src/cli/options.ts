@@ -1,19 +1,21 @@
 // argv, environment and config file -> Options (flags win over environment, environment over the config file).
 import { isIPv4, isIPv6 } from 'node:net';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { rootedPath } from '../files/rooted.ts';
 import { isSafeInterfaceName } from '../net/interface-name.ts';
 import { canonicalMac } from '../net/mac.ts';
+import { parseArgv } from './argv.ts';
+import type { FlagValue } from './argv.ts';
+import { parseConfigFile } from './config-file.ts';
+import type { ConfigValue } from './config-file.ts';
 import { COMMANDS, DEFAULTS, DEFAULT_CONFIG_FILE, OPTION_SPECS, envName } from './spec.ts';
 import type { Command, OptionSpec, Options } from './spec.ts';
+import { didYouMean } from './suggest.ts';
 
 export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: Options };
 
 /** Reads a config file; returns null when it does not exist. */
 export type ReadConfig = (path: string) => string | null;
-
-const NOT_IN_CONFIG = new Set(['root', 'config']);
 
 /**
  * Interface names are case-sensitive (`enP2s0`); MACs are compared in lowercase. Surrounding spaces are
@@ -82,53 +84,22 @@ function convert(spec: OptionSpec, raw: string | boolean | string[], where: stri
     return number;
   }
   if (spec.choices && !spec.choices.includes(text)) {
-    throw new UsageError(`${where}: expected one of ${spec.choices.join(', ')}, got ${JSON.stringify(text)}`);
+    throw new UsageError(`${where}: expected one of ${spec.choices.join(', ')}, got ${JSON.stringify(text)}${didYouMean(text, spec.choices)}`);
   }
   return text;
 }
 
-/** Parses `key = value` lines; `#` starts a comment. Keys are the long flag names. */
-export function parseConfigFile(text: string, path: string): Map<string, string> {
-  const values = new Map<string, string>();
-  text.split(/\r?\n/).forEach((line, index) => {
-    const content = line.replace(/^\s+|\s+$/g, '');
-    if (content === '' || content.startsWith('#')) return;
-    const match = /^([a-z][a-z-]*)\s*=\s*(.*)$/.exec(content);
-    const where = `${path}:${index + 1}`;
-    if (!match) throw new UsageError(`${where}: expected "key = value", got ${JSON.stringify(content)}`);
-    const key = match[1] as string;
-    if (!OPTION_SPECS.some((spec) => spec.flag === key) || NOT_IN_CONFIG.has(key)) {
-      throw new UsageError(`${where}: unknown key ${JSON.stringify(key)}`);
-    }
-    values.set(key, (match[2] as string).replace(/^"(.*)"$/, '$1'));
-  });
-  return values;
-}
-
-function parseFlags(argv: readonly string[]) {
-  const flagOptions: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean', short: 'V' },
-  };
-  for (const spec of OPTION_SPECS) {
-    flagOptions[spec.flag] = spec.kind === 'boolean' ? { type: 'boolean' } : spec.kind === 'list' ? { type: 'string', multiple: true } : { type: 'string' };
-  }
-  try {
-    return parseArgs({ args: [...argv], options: flagOptions, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv, readConfig: ReadConfig): CliRequest {
-  const { values: flags, positionals } = parseFlags(argv);
-  if (flags['help'] === true) return { kind: 'help' };
-  if (flags['version'] === true) return { kind: 'version' };
+  const { flags, positionals } = parseArgv(argv);
+  if (flags.get('help') === true) return { kind: 'help' };
+  if (flags.get('version') === true) return { kind: 'version' };
   if (positionals.length > 1) throw new UsageError(`one command at most, got: ${positionals.join(' ')}`);
   const command = (positionals[0] ?? 'apply') as Command;
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: ${COMMANDS.join(', ')})`);
+  if (!COMMANDS.includes(command)) {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMANDS)} (commands: ${COMMANDS.join(', ')})`);
+  }
 
-  const flagValue = (spec: OptionSpec) => flags[spec.flag] as string | boolean | string[] | undefined;
+  const flagValue = (spec: OptionSpec): FlagValue | undefined => flags.get(spec.flag);
   const early = (flag: string): string | undefined => {
     const spec = OPTION_SPECS.find((candidate) => candidate.flag === flag) as OptionSpec;
     const value = flagValue(spec);
@@ -138,35 +109,42 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const configPath = early('config') ?? DEFAULT_CONFIG_FILE;
   checkPath(root, '--root');
   checkPath(configPath, '--config');
-  const configText = readConfig(rootedPath(root, configPath));
-  const config = configText === null ? new Map<string, string>() : parseConfigFile(configText, configPath);
+  // Messages name the file that was read: under --root, the path under the root.
+  const configRealPath = rootedPath(root, configPath);
+  const configText = readConfig(configRealPath);
+  const config = configText === null ? new Map<string, ConfigValue>() : parseConfigFile(configText, configRealPath);
 
   const options: Record<string, unknown> = { ...DEFAULTS, command };
+  /** Where each value came from, as messages name it: `--deadline`, `ENI_INIT_DEADLINE` or `file:line: deadline`. */
+  const sources = new Map<string, string>();
   for (const spec of OPTION_SPECS) {
     const fromFlag = flagValue(spec);
     const fromEnv = env[envName(spec.flag)];
     const fromConfig = config.get(spec.flag);
     if (fromFlag !== undefined && !(Array.isArray(fromFlag) && fromFlag.length === 0)) {
+      sources.set(spec.flag, `--${spec.flag}`);
       options[spec.key] = convert(spec, fromFlag, `--${spec.flag}`);
     } else if (fromEnv !== undefined) {
+      sources.set(spec.flag, envName(spec.flag));
       options[spec.key] = convert(spec, fromEnv, envName(spec.flag));
     } else if (fromConfig !== undefined) {
-      options[spec.key] = convert(spec, fromConfig, `${configPath}: ${spec.flag}`);
+      sources.set(spec.flag, `${fromConfig.where}: ${spec.flag}`);
+      options[spec.key] = convert(spec, fromConfig.value, `${fromConfig.where}: ${spec.flag}`);
     }
   }
-  if ([flags['metadata-url'], env[envName('metadata-url')], config.get('metadata-url')].some((value) => value !== undefined)) options['metadataUrlExplicit'] = true;
+  if (sources.has('metadata-url')) options['metadataUrlExplicit'] = true;
   const result = options as unknown as Options;
-  validateCombination(result);
+  validateCombination(result, (flag) => sources.get(flag) ?? `--${flag}`);
   return { kind: 'run', options: result };
 }
 
-function validateCombination(options: Options): void {
-  checkMetadataUrl(options.metadataUrl);
-  options.onlyInterface = normalizeSelector(options.onlyInterface, '--only-interface');
-  checkPath(options.root, '--root');
-  checkPath(options.configFile, '--config');
-  if (options.reportFile !== '') checkPath(options.reportFile, '--report-file');
+function validateCombination(options: Options, from: (flag: string) => string): void {
+  checkMetadataUrl(options.metadataUrl, from('metadata-url'));
+  options.onlyInterface = normalizeSelector(options.onlyInterface, from('only-interface'));
+  checkPath(options.root, from('root'));
+  checkPath(options.configFile, from('config'));
+  if (options.reportFile !== '') checkPath(options.reportFile, from('report-file'));
   if (options.priorityBase + 255 >= 32766) {
-    throw new UsageError(`--priority-base: priorities up to ${options.priorityBase + 255} must stay below the main rule (32766)`);
+    throw new UsageError(`${from('priority-base')}: priorities up to ${options.priorityBase + 255} must stay below the main rule (32766)`);
   }
 }

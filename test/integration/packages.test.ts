@@ -99,6 +99,7 @@ const COMMON_FILES: [string, string][] = [
   ['-rw-r--r--', '/etc/eni-init/eni-init.conf'],
   ['-rw-r--r--', '/etc/iproute2/rt_protos.d/eni-init.conf'],
   ['-rw-r--r--', '/usr/share/man/man8/eni-init.8.gz'],
+  ['-rw-r--r--', '/usr/share/bash-completion/completions/eni-init'],
   ['drwxr-xr-x', '/etc/cloud'],
   ['drwxr-xr-x', '/etc/cloud/cloud.cfg.d'],
   ['drwxr-xr-x', '/etc/systemd/networkd.conf.d'],

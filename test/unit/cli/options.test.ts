@@ -57,7 +57,7 @@ test('bad input is a usage error naming the culprit', () => {
     [['--metadata-url', 'ftp://x'], {}, null, /metadata-url/],
     [['--priority-base', '32700'], {}, null, /priority-base/],
     [[], {}, 'nonsense line', /eni-init.conf:1/],
-    [[], {}, 'root = /x', /unknown key "root"/],
+    [[], {}, 'root = /x', /eni-init\.conf:1: root cannot be set in the config file; use --root or ENI_INIT_ROOT/],
     [['--metadata-token', 'maybe'], {}, null, /auto, required, off/],
     [['apply', 'plan'], {}, null, /one command/],
   ];
@@ -74,7 +74,7 @@ test('every exclude and only-interface value is an interface name or a MAC; anyt
     assert.throws(() => options([], { ENI_INIT_EXCLUDE: value }), /ENI_INIT_EXCLUDE/);
     assert.throws(() => options([`--only-interface=${value}`]), /--only-interface/);
   }
-  assert.throws(() => options([], {}, 'exclude = eth2   # comment\n'), (error: unknown) => error instanceof UsageError && /exclude/.test(error.message) && error.message.includes('# comment'));
+  assert.throws(() => options([], {}, 'exclude = eth2;eth3\n'), (error: unknown) => error instanceof UsageError && /eni-init\.conf:1: exclude/.test(error.message) && error.message.includes('eth2;eth3'));
 });
 
 test('--metadata-url is exactly http://HOST[:PORT]', () => {
