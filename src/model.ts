@@ -196,4 +196,15 @@ export interface FileEntry {
   path: string;
   action: 'created' | 'replaced' | 'unchanged' | 'removed' | 'absent' | 'kept' | 'would-create' | 'would-replace' | 'would-remove' | 'skipped';
   note?: string;
+  /** Why the file is (or would be) created, replaced or removed, e.g. `the ENI is no longer in metadata`. */
+  reason?: string;
+  /** plan, status: the unified diff from the file there now to the one that would be (report/unified-diff.ts), capped. */
+  diff?: string;
+}
+
+/** A file a dry run would write or remove: its content now and the content it would have (null: absent). */
+export interface FilePreview {
+  path: string;
+  before: string | null;
+  after: string | null;
 }

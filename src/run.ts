@@ -16,7 +16,7 @@ import { verify, verifyProblems } from './apply/verify.ts';
 import type { VerifyDeps } from './apply/verify.ts';
 import { diff } from './plan/diff.ts';
 import type { PersistDeps } from './persist/step.ts';
-import { persist, persistFailed, persistInput, recordPersist, unpersist } from './pipeline/persist.ts';
+import { persist, persistFailed, persistInput, recordPersist, unpersist, withDiff } from './pipeline/persist.ts';
 import { fail, finish } from './pipeline/outcome.ts';
 import { phaseTimer } from './pipeline/phases.ts';
 import type { Timed } from './pipeline/phases.ts';
@@ -78,7 +78,10 @@ async function converge(options: Options, deps: Deps, deadline: number, report: 
   const timeLeft = () => deadline - deps.now();
   if (options.command !== 'apply') {
     report.changes = planned.plan.operations.map((operation) => changeEntry(operation));
-    if (!options.skipCloudInit) report.files.push(await previewCloudInit(deps));
+    if (!options.skipCloudInit) {
+      const { entry, preview } = await previewCloudInit(deps);
+      report.files.push(withDiff(entry, preview ? [preview] : []));
+    }
     const persisted = await timed('persist', () => persist(persistInput(options, planned.desired, metadata.complete, true, timeLeft), deps));
     recordPersist(persisted, report);
     if (options.command === 'plan') return 'planned';

@@ -1,5 +1,5 @@
 // The cloud-init drop-in as a step: what plan would do, what apply writes, what remove deletes (never someone else's file).
-import type { FileEntry, Problem } from '../model.ts';
+import type { FileEntry, FilePreview, Problem } from '../model.ts';
 import { CLOUD_INIT_CONTENT, CLOUD_INIT_FILE, cloudInitDecision } from '../files/cloudinit.ts';
 
 /** Files under the root directory option; paths are absolute as on the real host. */
@@ -18,10 +18,14 @@ export interface CloudInitResult {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** plan, status: what apply would do to the file (a read failure ends the run as a read failure). */
-export async function previewCloudInit(deps: CloudInitDeps): Promise<FileEntry> {
+/** Why eni-init writes the file (cloudinit.ts: it is written only where there is none). */
+const WHY = "missing: without it cloud-init may rewrite the network config at boot and drop the ENIs' setup";
+
+/** plan, status: what apply would do to the file, and what it would write (a read failure ends the run as a read failure). */
+export async function previewCloudInit(deps: CloudInitDeps): Promise<{ entry: FileEntry; preview?: FilePreview }> {
   const decision = cloudInitDecision(await deps.files.read(CLOUD_INIT_FILE));
-  return { path: CLOUD_INIT_FILE, action: decision === 'write' ? 'would-create' : decision === 'unchanged' ? 'unchanged' : 'kept' };
+  if (decision === 'write') return { entry: { path: CLOUD_INIT_FILE, action: 'would-create', reason: WHY }, preview: { path: CLOUD_INIT_FILE, before: null, after: CLOUD_INIT_CONTENT } };
+  return { entry: { path: CLOUD_INIT_FILE, action: decision === 'unchanged' ? 'unchanged' : 'kept' } };
 }
 
 /** apply: writes the file when absent or ours; a failure is a problem of the run (`cloud-init-file`), never an abort. */
@@ -40,7 +44,8 @@ export async function writeCloudInit(deps: CloudInitDeps): Promise<CloudInitResu
     };
   }
   try {
-    return { entry: { path: CLOUD_INIT_FILE, action: await deps.files.writeAtomic(CLOUD_INIT_FILE, CLOUD_INIT_CONTENT) } };
+    const action = await deps.files.writeAtomic(CLOUD_INIT_FILE, CLOUD_INIT_CONTENT);
+    return { entry: { path: CLOUD_INIT_FILE, action, ...(action === 'unchanged' ? {} : { reason: WHY }) } };
   } catch (error) {
     return { entry: { path: CLOUD_INIT_FILE, action: 'skipped', note: 'write failed' }, problem: { code: 'cloud-init-file', message: `cannot write ${CLOUD_INIT_FILE}: ${message(error)}` } };
   }

@@ -1,6 +1,6 @@
 // The persistence step of a run: owners -> files -> writes -> activation -> checks, and its undoing for `remove`.
 import type { DesiredState } from '../plan/desired.ts';
-import type { FileEntry, PersistChoice, Problem } from '../model.ts';
+import type { FileEntry, FilePreview, PersistChoice, Problem } from '../model.ts';
 import { activate } from './activate.ts';
 import type { CommandRunner } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
@@ -29,6 +29,8 @@ export interface PersistResult {
   problems: Problem[];
   /** Something was written or removed, or a manager re-read its config: live state may have changed. */
   changed: boolean;
+  /** Dry run (plan, status): every file that would be written or removed, with its content now and after. */
+  previews: FilePreview[];
 }
 
 export interface PersistInput {
@@ -43,7 +45,7 @@ export interface PersistInput {
 }
 
 export async function persistStep(input: PersistInput, deps: PersistDeps): Promise<PersistResult> {
-  if (input.choice === 'none') return { owners: [], files: [], problems: [], changed: false };
+  if (input.choice === 'none') return { owners: [], files: [], problems: [], changed: false, previews: [] };
   const facts = await deps.probe(probeTimeout(input.timeLeft));
   const rendered = desiredFiles(input.choice, persistInterfaces(input.desired), facts);
   const now = rendered.files.filter((file) => file.afterActivation !== true);
@@ -56,7 +58,7 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
   // manager claims keeps its files, so that the manager finds them when it comes back (`remove` deletes them).
   const protectedInterfaces = new Set(input.protectedInterfaces);
   if (input.choice === 'auto') for (const owner of rendered.owners) if (owner.backend === 'none') protectedInterfaces.add(owner.ifname);
-  const common = { present, protectedInterfaces, dryRun: input.dryRun };
+  const common = { present, protectedInterfaces, dryRun: input.dryRun, inMetadata: new Set(input.desired.enis.flatMap((eni) => (eni.ifname === undefined ? [] : [eni.ifname]))) };
   const first = await syncFiles({ ...common, files: now, removeStale, alsoWanted: later.map((file) => file.path) }, deps.io);
   const problems = [...rendered.problems, ...first.problems];
   let activated = false;
@@ -77,13 +79,14 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
     files: [...first.entries, ...second.entries],
     problems,
     changed: first.changes.length > 0 || second.changes.length > 0 || activated,
+    previews: [...first.previews, ...second.previews],
   };
 }
 
 /** `remove`: deletes every eni-init file (content-checked) and lets the running managers forget them. */
 export async function unpersistStep(timeLeft: () => number, deps: PersistDeps): Promise<PersistResult> {
   const present = await deps.listOwnFiles();
-  if (present.length === 0) return { owners: [], files: [], problems: [], changed: false };
+  if (present.length === 0) return { owners: [], files: [], problems: [], changed: false, previews: [] };
   const facts = await deps.probe(probeTimeout(timeLeft));
   // The primary's keep-config drop-in goes last, after the managers re-read the rest: a networkd reload that saw it
   // vanish would re-configure the primary (its DHCP client restarted, its extra addresses dropped).
@@ -97,5 +100,5 @@ export async function unpersistStep(timeLeft: () => number, deps: PersistDeps): 
   }
   const last = await syncFiles({ ...common, present: dropIns }, deps.io);
   problems.push(...last.problems);
-  return { owners: [], files: [...synced.entries, ...last.entries], problems, changed: synced.changes.length > 0 || last.changes.length > 0 };
+  return { owners: [], files: [...synced.entries, ...last.entries], problems, changed: synced.changes.length > 0 || last.changes.length > 0, previews: [] };
 }

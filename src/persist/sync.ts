@@ -1,6 +1,6 @@
 // Brings eni-init's persistent files in line with the desired state: render, write what differs, remove stale ones.
 import { posix } from 'node:path';
-import type { FileEntry, PersistChoice, Problem } from '../model.ts';
+import type { FileEntry, FilePreview, PersistChoice, Problem } from '../model.ts';
 import { messageOf } from './activation.ts';
 import { backendModule, backendOfPath } from './backends/index.ts';
 import type { ManagerFacts } from './facts.ts';
@@ -49,13 +49,42 @@ export interface SyncInput {
   protectedInterfaces: ReadonlySet<string>;
   /** Paths wanted but written by a later call (after activation): never stale. */
   alsoWanted?: readonly string[];
+  /** Interfaces of the ENIs in metadata (says why a stale file goes). */
+  inMetadata?: ReadonlySet<string>;
   dryRun: boolean;
 }
 
-export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries: FileEntry[]; changes: FileChange[]; problems: Problem[] }> {
+export interface SyncResult {
+  entries: FileEntry[];
+  changes: FileChange[];
+  problems: Problem[];
+  /** Dry run: each file that would be written or removed, its content now and after (for plan's diff). */
+  previews: FilePreview[];
+}
+
+/** Whom a file serves, for the reasons below. */
+function subject(file: DesiredFile): string {
+  return file.ifname === undefined ? `eni-init's ${file.backend} setup` : `the ENI on ${file.ifname}`;
+}
+
+/** Why a wanted file is written: absent, or its content is not what the metadata gives. */
+function writeReason(file: DesiredFile, previous: string | null): string {
+  return previous === null ? `missing: ${subject(file)} needs it` : `its content differs from what the metadata gives for ${subject(file)}`;
+}
+
+/** Why a file of ours is no longer wanted (only asked when stale files may go: every ENI is managed or excluded). */
+function staleReason(path: string, inMetadata: ReadonlySet<string> | undefined): string {
+  const ifname = fileInterface(path);
+  if (ifname === undefined) return 'no longer needed by any ENI in metadata';
+  if (inMetadata?.has(ifname) === true) return `${ifname} is now persisted otherwise (another backend or other files)`;
+  return `no ENI in metadata is on ${ifname} any more`;
+}
+
+export async function syncFiles(input: SyncInput, io: FileIo): Promise<SyncResult> {
   const entries: FileEntry[] = [];
   const changes: FileChange[] = [];
   const problems: Problem[] = [];
+  const previews: FilePreview[] = [];
   const wanted = new Set([...input.files.map((file) => file.path), ...(input.alsoWanted ?? [])]);
   for (const file of input.files) {
     const where = file.ifname === undefined ? {} : { interface: file.ifname };
@@ -80,12 +109,16 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
       continue;
     }
     if (input.dryRun) {
-      entries.push({ path: file.path, action: previous === null ? 'would-create' : previous === file.content ? 'unchanged' : 'would-replace' });
+      if (previous === file.content) entries.push({ path: file.path, action: 'unchanged' });
+      else {
+        entries.push({ path: file.path, action: previous === null ? 'would-create' : 'would-replace', reason: writeReason(file, previous) });
+        previews.push({ path: file.path, before: previous, after: file.content });
+      }
       continue;
     }
     try {
       const action = await io.write(file.path, file.content, file.mode);
-      entries.push({ path: file.path, action, note: file.backend });
+      entries.push({ path: file.path, action, note: file.backend, ...(action === 'unchanged' ? {} : { reason: writeReason(file, previous) }) });
       if (action !== 'unchanged') changes.push({ backend: file.backend, ...(file.ifname === undefined ? {} : { ifname: file.ifname }), path: file.path, action, content: file.content, previous, mode: file.mode });
     } catch (error) {
       problems.push({ code: 'persist-write', message: `cannot write ${file.path}: ${messageOf(error)}`, ...where });
@@ -100,13 +133,15 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
       entries.push({ path: own.path, action: 'kept', note: protectedFile ? 'its interface is left alone this run' : 'no longer wanted; kept until metadata is complete' });
       continue;
     }
+    const reason = staleReason(own.path, input.inMetadata);
     if (input.dryRun) {
-      entries.push({ path: own.path, action: 'would-remove' });
+      entries.push({ path: own.path, action: 'would-remove', reason });
+      previews.push({ path: own.path, before: own.content, after: null });
       continue;
     }
     try {
       const action = await io.remove(own.path, own.content);
-      entries.push({ path: own.path, action: action === 'different' ? 'kept' : action, ...(action === 'different' ? { note: 'changed since it was read' } : {}) });
+      entries.push({ path: own.path, action: action === 'different' ? 'kept' : action, ...(action === 'different' ? { note: 'changed since it was read' } : action === 'removed' ? { reason } : {}) });
       // With its interface: NetworkManager has to connect a device whose profile of ours is gone (activate.ts).
       const ifname = fileInterface(own.path);
       const backend = backendOfPath(own.path)?.name;
@@ -117,6 +152,6 @@ export async function syncFiles(input: SyncInput, io: FileIo): Promise<{ entries
       entries.push({ path: own.path, action: 'skipped', note: 'remove failed' });
     }
   }
-  return { entries, changes, problems };
+  return { entries, changes, problems, previews };
 }
 

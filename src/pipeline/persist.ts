@@ -1,7 +1,9 @@
 // Glue between a run and its persistence step: the step's input from the options, its result in the report and exit code.
 import type { Options } from '../cli/spec.ts';
+import type { FileEntry, FilePreview } from '../model.ts';
 import type { DesiredState } from '../plan/desired.ts';
 import type { Report } from '../report/report.ts';
+import { unifiedDiff } from '../report/unified-diff.ts';
 import { persistStep, unpersistStep } from '../persist/step.ts';
 import type { PersistDeps, PersistInput, PersistResult } from '../persist/step.ts';
 
@@ -10,7 +12,7 @@ async function guarded(step: () => Promise<PersistResult>): Promise<PersistResul
   try {
     return await step();
   } catch (error) {
-    return { owners: [], files: [], changed: false, problems: [{ code: 'persist-write', message: `persistent config: ${error instanceof Error ? error.message : String(error)}` }] };
+    return { owners: [], files: [], changed: false, previews: [], problems: [{ code: 'persist-write', message: `persistent config: ${error instanceof Error ? error.message : String(error)}` }] };
   }
 }
 
@@ -43,8 +45,14 @@ export function persistInput(options: Pick<Options, 'persist' | 'onlyInterface'>
   };
 }
 
+/** A file entry of a dry run with the diff of what it would write (the report carries the diff, never whole contents). */
+export function withDiff(entry: FileEntry, previews: readonly FilePreview[]): FileEntry {
+  const preview = entry.action.startsWith('would-') ? previews.find((one) => one.path === entry.path) : undefined;
+  return preview === undefined ? entry : { ...entry, diff: unifiedDiff(preview.path, preview.before, preview.after) };
+}
+
 export function recordPersist(persisted: PersistResult, report: Report): void {
-  report.files.push(...persisted.files);
+  report.files.push(...persisted.files.map((entry) => withDiff(entry, persisted.previews)));
   report.problems.push(...persisted.problems);
   for (const owner of persisted.owners) {
     const eni = report.enis.find((entry) => entry.interface === owner.ifname);

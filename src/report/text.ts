@@ -1,6 +1,7 @@
 // Pure: report -> the summary a person reads on stdout (apply, plan, remove) or the status table.
 import { PHASES } from './report.ts';
 import type { EniReport, Report } from './report.ts';
+import type { ChangeEntry, FileEntry } from '../model.ts';
 
 const HEADLINE: Record<Report['outcome'], string> = {
   converged: 'converged',
@@ -72,6 +73,20 @@ function statusTable(report: Report): string[] {
   return rows.map((row) => '  ' + row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '));
 }
 
+/** One `ip` command with why it is (or was) run, as a shell comment: the line stays copyable. */
+function changeLine(change: ChangeEntry): string {
+  const why = change.reason === '' ? '' : `   # ${change.reason}`;
+  return `  ${change.command}${why}${change.failed ? `   FAILED: ${change.failed}` : ''}`;
+}
+
+/** One file with what happens to it and why; under `plan`, the diff of what would be written, indented. */
+function fileLines(file: FileEntry, withDiff: boolean): string[] {
+  const notes = [file.reason, file.note].filter((text) => text !== undefined && text !== '');
+  const lines = [`  ${file.action.padEnd(13)} ${file.path}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`];
+  if (withDiff && file.diff) lines.push(...file.diff.replace(/\n$/, '').split('\n').map((line) => `      ${line}`));
+  return lines;
+}
+
 export function renderText(report: Report): string {
   const seconds = (report.durationMs / 1000).toFixed(2);
   const by = report.metadata?.requestsBy;
@@ -90,15 +105,15 @@ export function renderText(report: Report): string {
   }
   if (report.changes.length > 0) {
     lines.push('', report.command === 'plan' || report.command === 'status' ? 'Would run:' : 'Changes:');
-    for (const change of report.changes) lines.push(`  ${change.command}${change.failed ? `   FAILED: ${change.failed}` : ''}`);
+    for (const change of report.changes) lines.push(changeLine(change));
   }
   if (report.deferred.length > 0) {
     lines.push('', 'Held back (metadata incomplete or ENI protected):');
-    for (const change of report.deferred) lines.push(`  ${change.command}`);
+    for (const change of report.deferred) lines.push(changeLine(change));
   }
   if (report.files.length > 0) {
     lines.push('', 'Files:');
-    for (const file of report.files) lines.push(`  ${file.action.padEnd(12)} ${file.path}${file.note ? `  (${file.note})` : ''}`);
+    for (const file of report.files) lines.push(...fileLines(file, report.command === 'plan'));
   }
   if (report.problems.length > 0) {
     lines.push('', 'Problems:');

@@ -1,11 +1,11 @@
-// NEEDS ROOT (fails without): preflight refuses a report path that is a FIFO, a directory or a symlink, and a full run directory (tmpfs).
+// NEEDS ROOT (fails without): preflight refuses a report path that is a FIFO, a directory or a symlink, a full run directory (tmpfs), a FIFO as config file.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preflight } from '../../src/preflight.ts';
+import { preflight, readConfigSync } from '../../src/preflight.ts';
 import { DEFAULTS } from '../../src/cli/spec.ts';
 import { EnvironmentError } from '../../src/errors.ts';
 import { assertRoot } from './root.ts';
@@ -44,4 +44,10 @@ test('a run directory with under 1 MiB free is an EnvironmentError', async () =>
   } finally {
     execFileSync('umount', [join(root, 'run')]);
   }
+});
+
+test('a FIFO as the config file is an EnvironmentError at once, never a wait for a writer', () => {
+  const fifo = join(dir, 'fifo.conf');
+  execFileSync('mkfifo', [fifo]);
+  assert.throws(() => readConfigSync(fifo), (error: unknown) => error instanceof EnvironmentError && /not a regular file/.test(error.message));
 });

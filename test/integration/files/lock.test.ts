@@ -1,8 +1,8 @@
-// NEEDS ROOT (fails without): the run lock on a read-only or full run directory (tmpfs mounts) and a lock owned by another user.
+// NEEDS ROOT (fails without): the run lock on a read-only or full run directory (tmpfs mounts), a lock owned by another user, a FIFO at its path.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock } from '../../../src/files/lock.ts';
@@ -42,4 +42,12 @@ test('a stale lock owned by another user is left alone', async () => {
   chownSync(path, 65534, 65534);
   await assert.rejects(acquireLock(path, { deadline: soon(1000), log: silentLogger }), (error: unknown) => error instanceof EnvironmentError && /belongs to uid 65534/.test(error.message));
   assert.equal(readFileSync(path, 'utf8'), '999999999 12345\n');
+});
+
+// Waiting for the deadline would end in a BusyError, not an EnvironmentError; the timeout turns a hang into a failure.
+test('a FIFO at the lock path: EnvironmentError, no hang, the FIFO left in place', { timeout: 30_000 }, async () => {
+  const path = join(dir, 'fifo.lock');
+  execFileSync('mkfifo', [path]);
+  await assert.rejects(acquireLock(path, { deadline: soon(60_000), pollMs: 10, log: silentLogger }), (error: unknown) => error instanceof EnvironmentError);
+  assert.ok(lstatSync(path).isFIFO(), 'still there');
 });

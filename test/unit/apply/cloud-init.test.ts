@@ -33,7 +33,9 @@ function files(initial?: string, fail: { read?: boolean; write?: boolean } = {})
 
 test('apply writes the file when absent, leaves it when it is ours already', async () => {
   const world = files();
-  assert.deepEqual(await writeCloudInit(world.d), { entry: { path: CLOUD_INIT_FILE, action: 'created' } });
+  const created = await writeCloudInit(world.d);
+  assert.equal(created.entry.action, 'created');
+  assert.match(created.entry.reason ?? '', /^missing: without it cloud-init may rewrite/);
   assert.equal(world.content(), CLOUD_INIT_CONTENT);
   assert.deepEqual(await writeCloudInit(world.d), { entry: { path: CLOUD_INIT_FILE, action: 'unchanged' } });
 });
@@ -57,9 +59,12 @@ test('apply: a read or write failure is a problem and a skipped file, never an a
 });
 
 test('plan and status say what apply would do; an unreadable file ends them as a read failure', async () => {
-  assert.equal((await previewCloudInit(files().d)).action, 'would-create');
-  assert.equal((await previewCloudInit(files(CLOUD_INIT_CONTENT).d)).action, 'unchanged');
-  assert.equal((await previewCloudInit(files('x: 1\n').d)).action, 'kept');
+  const created = await previewCloudInit(files().d);
+  assert.equal(created.entry.action, 'would-create');
+  assert.match(created.entry.reason ?? '', /cloud-init may rewrite the network config/);
+  assert.deepEqual(created.preview, { path: CLOUD_INIT_FILE, before: null, after: CLOUD_INIT_CONTENT });
+  assert.deepEqual(await previewCloudInit(files(CLOUD_INIT_CONTENT).d), { entry: { path: CLOUD_INIT_FILE, action: 'unchanged' } });
+  assert.equal((await previewCloudInit(files('x: 1\n').d)).entry.action, 'kept');
   await assert.rejects(previewCloudInit(files(undefined, { read: true }).d), ReadError);
 });
 

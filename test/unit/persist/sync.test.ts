@@ -94,17 +94,36 @@ test('stale files stay when removal is off, when their interface is protected, a
   assert.deepEqual([...files.keys()], [GLOBAL], "eth9's file goes; the global file stays while eth3 is left alone");
 });
 
-test('dry run: says what it would do and touches nothing; wanted-later paths are never stale', async () => {
+test('dry run: says what it would do and why, with the contents now and after; touches nothing; wanted-later paths are never stale', async () => {
   const [file] = desiredFiles('netplan', [secondary], NO_FACTS).files as [DesiredFile];
   const later = '/etc/systemd/network/10-eth0.network.d/50-eni-init.conf';
   const { log, io } = disk({ [KEYFILE_ETH9]: ours(KEYFILE_ETH9).content, [later]: ours(later).content });
-  const { entries, changes } = await syncFiles(input({ files: [file], present: [ours(KEYFILE_ETH9), ours(later)], alsoWanted: [later], dryRun: true }), io);
+  const { entries, changes, previews } = await syncFiles(input({ files: [file], present: [ours(KEYFILE_ETH9), ours(later)], alsoWanted: [later], dryRun: true }), io);
   assert.deepEqual(log, []);
   assert.deepEqual(changes, []);
   assert.deepEqual(entries, [
-    { path: file.path, action: 'would-create' },
-    { path: KEYFILE_ETH9, action: 'would-remove' },
+    { path: file.path, action: 'would-create', reason: 'missing: the ENI on eth1 needs it' },
+    { path: KEYFILE_ETH9, action: 'would-remove', reason: 'no ENI in metadata is on eth9 any more' },
   ]);
+  assert.deepEqual(previews, [
+    { path: file.path, before: null, after: file.content },
+    { path: KEYFILE_ETH9, before: ours(KEYFILE_ETH9).content, after: null },
+  ]);
+});
+
+test('the reasons: a changed file differs from the metadata; a stale file of an ENI still in metadata is persisted otherwise now', async () => {
+  const [file] = desiredFiles('netplan', [secondary], NO_FACTS).files as [DesiredFile];
+  const { io } = disk({ [file.path]: ours(file.path).content, [KEYFILE_ETH9]: ours(KEYFILE_ETH9).content, [GLOBAL]: ours(GLOBAL).content });
+  const present = [ours(file.path), ours(KEYFILE_ETH9), ours(GLOBAL)];
+  const dry = await syncFiles(input({ files: [file], present, inMetadata: new Set(['eth1', 'eth9']), dryRun: true }), io);
+  assert.deepEqual(dry.entries.map((entry) => [entry.action, entry.reason]), [
+    ['would-replace', 'its content differs from what the metadata gives for the ENI on eth1'],
+    ['would-remove', 'eth9 is now persisted otherwise (another backend or other files)'],
+    ['would-remove', 'no longer needed by any ENI in metadata'],
+  ]);
+  const done = await syncFiles(input({ files: [file], present, inMetadata: new Set(['eth1', 'eth9']) }), io);
+  assert.deepEqual(done.entries.map((entry) => [entry.action, entry.reason]), dry.entries.map((entry) => [entry.action.replace('would-', '').replace(/e?$/, 'ed'), entry.reason]), 'apply says the same why');
+  assert.deepEqual(done.previews, [], 'no previews outside a dry run');
 });
 
 test('desiredFiles: the primary under networkd gets only its drop-in, after activation; rules bring the global file', () => {

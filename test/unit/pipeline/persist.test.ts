@@ -1,7 +1,7 @@
 // The glue around the persistence step: its input from the options, failures as problems, its result in the report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { persist, persistFailed, persistInput, recordPersist, unpersist } from '../../../src/pipeline/persist.ts';
+import { persist, persistFailed, persistInput, recordPersist, unpersist, withDiff } from '../../../src/pipeline/persist.ts';
 import type { PersistDeps } from '../../../src/persist/step.ts';
 import { NO_FACTS } from '../../../src/persist/facts.ts';
 import type { DesiredEni, DesiredState } from '../../../src/plan/desired.ts';
@@ -35,7 +35,7 @@ test('a throwing persistence step becomes a persist-write problem, which fails t
     assert.deepEqual(result.problems, [{ code: 'persist-write', message: 'persistent config: EIO reading /etc/netplan' }]);
     assert.equal(persistFailed(result), true);
   }
-  assert.equal(persistFailed({ owners: [], files: [], changed: false, problems: [{ code: 'persist-foreign', message: 'x' }] }), false);
+  assert.equal(persistFailed({ owners: [], files: [], changed: false, previews: [], problems: [{ code: 'persist-foreign', message: 'x' }] }), false);
 });
 
 test("the result goes into the report: files, problems, and each ENI's backend", () => {
@@ -47,10 +47,32 @@ test("the result goes into the report: files, problems, and each ENI's backend",
       files: [{ path: '/etc/NetworkManager/system-connections/eni-init-eth1.nmconnection', action: 'created' }],
       problems: [{ code: 'persist-shadowed', message: 'x' }],
       changed: true,
+      previews: [],
     },
     report,
   );
   assert.deepEqual(report.enis[0]?.persist, { backend: 'networkmanager', why: 'NetworkManager manages eth1' });
   assert.equal(report.files.length, 1);
   assert.equal(report.problems[0]?.code, 'persist-shadowed');
+});
+
+test('a dry run\'s file entries carry the diff of what they would write; other entries none', () => {
+  const report = emptyReport('plan', 't', 0);
+  const path = '/etc/netplan/90-eni-init-eth1.yaml';
+  recordPersist(
+    {
+      owners: [],
+      files: [
+        { path, action: 'would-replace', reason: 'its content differs' },
+        { path: '/etc/netplan/90-eni-init-eth2.yaml', action: 'unchanged' },
+      ],
+      problems: [],
+      changed: false,
+      previews: [{ path, before: 'a\nb\n', after: 'a\nc\n' }],
+    },
+    report,
+  );
+  assert.equal(report.files[0]?.diff, `--- ${path}\n+++ ${path}\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n`);
+  assert.equal(report.files[1]?.diff, undefined);
+  assert.deepEqual(withDiff({ path, action: 'kept' }, [{ path, before: 'a\n', after: null }]), { path, action: 'kept' }, 'only a would- action gets one');
 });

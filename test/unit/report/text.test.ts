@@ -67,3 +67,34 @@ test('status renders an aligned table with one row per ENI', () => {
   assert.match(lines[header + 2] ?? '', /^  eth1 +00:16:3e:00:00:02 +eni-1 +secondary +1001 +10\.0\.0\.30 +3 changes pending$/);
   assert.match(lines[header + 3] ?? '', /bad metadata, left alone$/);
 });
+
+test('status gives the reason of every pending change, held-back change and file, and no diff', () => {
+  const text = renderText(
+    report({
+      command: 'status',
+      outcome: 'drift',
+      exitCode: 3,
+      changes: [
+        { action: 'add', kind: 'rule', command: 'ip -4 rule add pref 20001 from 10.0.0.30/32 table 1001 protocol 203', reason: 'private IP in metadata' },
+        { action: 'add', kind: 'link-up', command: 'ip -4 link set dev eth1 up', reason: 'interface is down' },
+      ],
+      deferred: [{ action: 'delete', kind: 'address', command: 'ip -4 address del 10.0.0.31/32 dev eth1', reason: 'no longer in metadata' }],
+      files: [
+        { path: '/etc/netplan/90-eni-init-eth1.yaml', action: 'would-replace', reason: 'its content differs from what the metadata gives for the ENI on eth1', diff: '--- a\n+++ a\n@@ -1 +1 @@\n-x\n+y\n' },
+        { path: '/etc/netplan/90-eni-init-eth9.yaml', action: 'would-remove', reason: 'no ENI in metadata is on eth9 any more' },
+      ],
+    }),
+  );
+  assert.match(text, /\n {2}ip -4 rule add pref 20001 from 10\.0\.0\.30\/32 table 1001 protocol 203 {3}# private IP in metadata\n/);
+  assert.match(text, /\n {2}ip -4 link set dev eth1 up {3}# interface is down\n/);
+  assert.match(text, /Held back .*\n {2}ip -4 address del 10\.0\.0\.31\/32 dev eth1 {3}# no longer in metadata\n/);
+  assert.match(text, /would-replace +\/etc\/netplan\/90-eni-init-eth1\.yaml {2}\(its content differs from what the metadata gives for the ENI on eth1\)\n/);
+  assert.match(text, /would-remove +\/etc\/netplan\/90-eni-init-eth9\.yaml {2}\(no ENI in metadata is on eth9 any more\)\n/);
+  assert.doesNotMatch(text, /\+y/, 'status names the files, plan shows their diff');
+});
+
+test('plan shows the diff of each file it would write, indented under the file', () => {
+  const diff = '--- /dev/null\n+++ /etc/x.yaml\n@@ -0,0 +1,2 @@\n+# Written by eni-init.\n+network:\n';
+  const text = renderText(report({ command: 'plan', outcome: 'planned', files: [{ path: '/etc/x.yaml', action: 'would-create', reason: 'missing: the ENI on eth1 needs it', diff }] }));
+  assert.match(text, /would-create +\/etc\/x\.yaml {2}\(missing: the ENI on eth1 needs it\)\n {6}--- \/dev\/null\n {6}\+\+\+ \/etc\/x\.yaml\n {6}@@ -0,0 \+1,2 @@\n {6}\+# Written by eni-init\.\n {6}\+network:\n\n/);
+});
