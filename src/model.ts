@@ -152,6 +152,8 @@ export type DesiredObject =
       gateway?: string;
       prefsrc?: string;
       scope?: 'link';
+      /** Only on the exact delete of a manager's copy (`remove`): its protocol; absent = ours (203). */
+      protocol?: string;
     }
   | {
       kind: 'rule';
@@ -160,6 +162,8 @@ export type DesiredObject =
       from?: string;
       table: number | 'main';
       suppressPrefixLength?: number;
+      /** Only on the exact delete of a manager's copy (`remove`): its protocol; absent = ours (203). */
+      protocol?: string;
     };
 
 export type Operation = { action: 'add' | 'replace' | 'delete'; object: DesiredObject; mac?: string; reason: string };

@@ -18,6 +18,8 @@ import { diff } from './plan/diff.ts';
 import type { PersistDeps } from './persist/step.ts';
 import { persist, persistFailed, persistInput, recordPersist, unpersist, withDiff } from './pipeline/persist.ts';
 import { fail, finish } from './pipeline/outcome.ts';
+import { dropRedundantCopies } from './pipeline/dedupe.ts';
+import { forgottenObjects } from './persist/held.ts';
 import { phaseTimer } from './pipeline/phases.ts';
 import type { Timed } from './pipeline/phases.ts';
 import { emptyReport, eniReports } from './report/report.ts';
@@ -106,8 +108,13 @@ async function applyAll(options: Options, deps: Deps, timeLeft: () => number, re
   });
   // After the kernel has the state: the manager that owns an interface gets the same state in its own config.
   const persisted = await timed('persist', () => persist(persistInput(options, desired, complete, false, timeLeft), deps));
+  // One copy of every object: ours goes where the manager applied its exact copy from our files (pipeline/dedupe.ts).
+  const deduped = await timed('verify', () =>
+    dropRedundantCopies({ desired, numbering: numberingOf(options), recorded: applied.recorded, persisted, ...(!nothingToDo || persisted.changed ? {} : { unchanged: live }) }, deps),
+  );
+  report.changes.push(...deduped.changes);
   // Nothing changed since the state was read: no second read, no verification; the state file written only if stale.
-  const liveChanged = !nothingToDo || persisted.changed;
+  const liveChanged = !nothingToDo || persisted.changed || deduped.changed;
   const verified = await timed('verify', () =>
     verify({ desired, recorded: applied.recorded, numbering: numberingOf(options), allowRemovals: complete, stored, ...(liveChanged ? {} : { unchanged: live }) }, deps),
   );
@@ -115,7 +122,7 @@ async function applyAll(options: Options, deps: Deps, timeLeft: () => number, re
   recordPersist(persisted, report);
   if (!applied.ok || verified.remaining.length > 0 || cloudInit?.entry.action === 'skipped' || persistFailed(persisted)) return 'apply-failed';
   if (report.problems.length > 0) return 'partial';
-  return nothingToDo && !persisted.changed ? 'no-change' : 'converged';
+  return nothingToDo && !persisted.changed && !deduped.changed ? 'no-change' : 'converged';
 }
 
 function note(report: Report, entry: FileEntry, problem: Problem | undefined): void {
@@ -135,7 +142,9 @@ async function removeAll(options: Options, deps: Deps, report: Report, timed: Ti
     // already took away with them is not ours to delete again, so the plan is made from the state after that.
     const persisted = await timed('persist', () => unpersist(() => deadline - deps.now(), deps));
     const current = persisted.changed ? await timed('discovery', () => deps.kernel.readLive()) : live;
-    const plan = await timed('plan', async () => diff({ desired: NOTHING, live: current, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: true }));
+    // The managers' copies of what our files held, if a manager left them: exact matches in our ranges only.
+    const forgotten = forgottenObjects(persisted.removed ?? []);
+    const plan = await timed('plan', async () => diff({ desired: NOTHING, live: current, recorded: stored.addresses, numbering: numberingOf(options), allowRemovals: true, forgotten }));
     report.problems.push(...conflictProblems(plan));
     const applied = await timed('apply', () => applyOperations(plan.operations, plan.recorded, deps));
     report.changes.push(...applied.changes);

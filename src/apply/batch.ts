@@ -11,7 +11,7 @@ function routeArgs(object: Extract<DesiredObject, { kind: 'route' }>): string {
   const parts = [object.dst];
   if (object.gateway !== undefined) parts.push('via', object.gateway);
   if (object.ifname !== '') parts.push('dev', object.ifname);
-  parts.push('table', String(object.table), 'proto', String(PROTOCOL));
+  parts.push('table', String(object.table), 'proto', object.protocol ?? String(PROTOCOL));
   if (object.scope !== undefined) parts.push('scope', object.scope);
   if (object.prefsrc !== undefined) parts.push('src', object.prefsrc);
   return parts.join(' ');
@@ -22,7 +22,7 @@ function ruleArgs(object: Extract<DesiredObject, { kind: 'rule' }>): string {
   if (object.from !== undefined) parts.push('from', object.from);
   parts.push('table', String(object.table));
   if (object.suppressPrefixLength !== undefined) parts.push('suppress_prefixlength', String(object.suppressPrefixLength));
-  parts.push('protocol', String(PROTOCOL));
+  parts.push('protocol', object.protocol ?? String(PROTOCOL));
   return parts.join(' ');
 }
 

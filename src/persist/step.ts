@@ -5,6 +5,7 @@ import { activate } from './activate.ts';
 import type { CommandRunner } from './command.ts';
 import type { ManagerFacts } from './facts.ts';
 import { probeTimeout } from './facts.ts';
+import { persistedKeys } from './held.ts';
 import { persistInterfaces } from './interfaces.ts';
 import type { NetplanStager } from './netplan-stage.ts';
 import type { Ownership } from './owner.ts';
@@ -31,6 +32,10 @@ export interface PersistResult {
   changed: boolean;
   /** Dry run (plan, status): every file that would be written or removed, with its content now and after. */
   previews: FilePreview[];
+  /** Keys of the rules and routes a manager applied from our files (held.ts): where its copy is live, ours is redundant. */
+  persistedKeys?: Set<string>;
+  /** `remove`: the files deleted, with what they held (a manager may leave its copies of their objects behind). */
+  removed?: OwnFile[];
 }
 
 export interface PersistInput {
@@ -47,7 +52,8 @@ export interface PersistInput {
 export async function persistStep(input: PersistInput, deps: PersistDeps): Promise<PersistResult> {
   if (input.choice === 'none') return { owners: [], files: [], problems: [], changed: false, previews: [] };
   const facts = await deps.probe(probeTimeout(input.timeLeft));
-  const rendered = desiredFiles(input.choice, persistInterfaces(input.desired), facts);
+  const interfaces = persistInterfaces(input.desired);
+  const rendered = desiredFiles(input.choice, interfaces, facts);
   const now = rendered.files.filter((file) => file.afterActivation !== true);
   const later = rendered.files.filter((file) => file.afterActivation === true);
   const present = await deps.listOwnFiles();
@@ -74,12 +80,15 @@ export async function persistStep(input: PersistInput, deps: PersistDeps): Promi
   const laterPresent = present.filter((own) => later.some((file) => file.path === own.path));
   const second = await syncFiles({ ...common, present: laterPresent, files: later, removeStale: false }, deps.io);
   problems.push(...second.problems);
+  // Not an interface with a problem of its own (not rendered, not written, not taken by its manager).
+  const failed = new Set(problems.flatMap((problem) => (problem.interface === undefined ? [] : [problem.interface])));
   return {
     owners: rendered.owners,
     files: [...first.entries, ...second.entries],
     problems,
     changed: first.changes.length > 0 || second.changes.length > 0 || activated,
     previews: [...first.previews, ...second.previews],
+    persistedKeys: input.dryRun ? new Set() : persistedKeys(rendered.owners, interfaces, failed, facts.probed),
   };
 }
 
@@ -100,5 +109,6 @@ export async function unpersistStep(timeLeft: () => number, deps: PersistDeps): 
   }
   const last = await syncFiles({ ...common, present: dropIns }, deps.io);
   problems.push(...last.problems);
-  return { owners: [], files: [...synced.entries, ...last.entries], problems, changed: synced.changes.length > 0 || last.changes.length > 0, previews: [] };
+  const removed = [...synced.changes, ...last.changes].filter((change) => change.action === 'removed').map((change) => ({ path: change.path, content: change.content }));
+  return { owners: [], files: [...synced.entries, ...last.entries], problems, changed: synced.changes.length > 0 || last.changes.length > 0, previews: [], removed };
 }

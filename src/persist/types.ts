@@ -31,6 +31,15 @@ export interface PersistRule {
   table: number;
 }
 
+/**
+ * `--main-routes-first`: `from all lookup main suppress_prefixlength 0` at `priority` (priority-base - 1). A rule of
+ * the whole host, so one interface's file carries it (persistInterfaces decides which).
+ */
+export interface PersistMainFirst {
+  family: Family;
+  priority: number;
+}
+
 /** Everything eni-init wants on one interface, every value already validated (safe in a file and on a command line). */
 export interface InterfacePersist {
   ifname: string;
@@ -45,6 +54,8 @@ export interface InterfacePersist {
   routes: PersistRoute[];
   /** One rule per private IP / delegated prefix. */
   rules: PersistRule[];
+  /** The main-routes-first rules, on the one interface chosen to carry them. */
+  mainFirst?: PersistMainFirst[];
 }
 
 /** What the live system tells about how the manager already handles the interface (found by detection). */

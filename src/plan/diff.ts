@@ -2,6 +2,7 @@
 import type { DesiredObject, LiveRoute, LiveState, Operation, RecordedAddress } from '../model.ts';
 import type { DesiredState } from './desired.ts';
 import { ownsLiveRoute, ownsLiveRule, trustRecorded } from './ownership.ts';
+import { DUPLICATE_REASON, forgottenCopies, liveRuleObject } from './copies.ts';
 import type { Conflict } from './ownership.ts';
 import type { Numbering } from './numbering.ts';
 
@@ -12,6 +13,14 @@ export interface DiffInput {
   numbering: Numbering;
   /** Removals happen only when the metadata was read completely and successfully. */
   allowRemovals: boolean;
+  /**
+   * Object keys of the rules and routes that a backend's files hold and its manager applied (see persistedKeys in
+   * src/persist/held.ts). Where such an object has our copy and the manager's exact copy live, ours is redundant and
+   * is deleted (exactly: our protocol). Absent (`--persist=none`, plan, status): our copy always stays.
+   */
+  persistedKeys?: ReadonlySet<string>;
+  /** `remove`: the rules and routes eni-init's removed files held; a manager's exact copy left in our ranges goes too. */
+  forgotten?: readonly DesiredObject[];
 }
 
 export interface Plan {
@@ -78,18 +87,20 @@ export function diff(input: DiffInput): Plan {
     const key = objectKey(object);
     liveRoutes.set(key, [...(liveRoutes.get(key) ?? []), { route, object, owned: ownsLiveRoute(route, numbering) }]);
   }
-  const liveRules = new Map<string, { object: Rule; owned: boolean }>();
+  // Every live rule by key: ours (owned) and another protocol's exact copy (foreign) can both be there: a manager
+  // that persists the ENI adds its own copy of our rule (NetworkManager and networkd: proto static).
+  const liveRules = new Map<string, { object: Rule; owned: boolean; foreign: boolean }>();
   for (const rule of live.rules) {
-    const table = typeof rule.table === 'number' ? rule.table : rule.table === 'main' ? 'main' : undefined;
-    if (table === undefined) continue;
-    const object: Rule = { kind: 'rule', family: rule.family, priority: rule.priority, table };
-    if (rule.from !== undefined) object.from = rule.from;
-    if (rule.suppressPrefixLength !== undefined) object.suppressPrefixLength = rule.suppressPrefixLength;
+    const object = liveRuleObject(rule);
+    if (object === undefined) continue;
     const owned = ownsLiveRule(rule, numbering);
-    // A manager that persists the ENI adds its own copy of our rule (proto static): ours must still be seen.
     const key = objectKey(object);
-    if (!liveRules.get(key)?.owned) liveRules.set(key, { object, owned });
+    const entry = liveRules.get(key) ?? { object, owned: false, foreign: false };
+    liveRules.set(key, { object: entry.object, owned: entry.owned || owned, foreign: entry.foreign || !owned });
   }
+  const persisted = input.persistedKeys ?? new Set<string>();
+  /** Our copy goes where the manager's exact copy stands in for it: never a remove gated by metadata (nothing is lost). */
+  const dropRedundant = (object: DesiredObject, mac: string | undefined) => removals.push({ action: 'delete', object, reason: DUPLICATE_REASON, ...(mac === undefined ? {} : { mac }) });
   const ifaces = new Map(live.interfaces.map((iface) => [iface.name, iface]));
   const hasAddress = (ifname: string, address: string, prefixLength?: number) =>
     ifaces.get(ifname)?.addresses.some((entry) => entry.address === address && (prefixLength === undefined || entry.prefixLength === prefixLength)) ?? false;
@@ -147,6 +158,8 @@ export function diff(input: DiffInput): Plan {
       } else if (entries.some(satisfies)) {
         // Ours (or the same route of the manager that persists this ENI) is there; stale ones of ours go, exactly.
         for (const entry of mine) if (!satisfies(entry)) removeOwnRoute(entry, 'route differs from metadata');
+        // The manager's exact copy of a route its files hold: ours is the redundant one (metrics differ, so both live).
+        if (persisted.has(key) && foreign.some(satisfies)) for (const entry of mine) if (satisfies(entry)) dropRedundant(entry.object, mac);
       } else if (foreign.length > 0) {
         const protocols = [...new Set(foreign.map((entry) => entry.route.protocol))].join(', ');
         conflicts.push({ code: 'conflict', ...where, message: `table ${object.table} already has a ${object.dst} route of another tool (proto ${protocols}); left alone` });
@@ -158,6 +171,8 @@ export function diff(input: DiffInput): Plan {
       }
     } else if (!liveRules.has(key)) {
       operations.push(withMac({ action: 'add', object, reason: object.table === 'main' ? 'main routes first' : 'private IP rule' }));
+    } else if (persisted.has(key) && liveRules.get(key)?.owned === true && liveRules.get(key)?.foreign === true) {
+      dropRedundant(object, mac);
     }
   }
 
@@ -178,6 +193,7 @@ export function diff(input: DiffInput): Plan {
     }
   }
 
+  removals.push(...forgottenCopies(input.forgotten ?? [], live, numbering, objectKey));
   operations.sort((a, b) => ORDER[a.object.kind] - ORDER[b.object.kind] || routeOrder(a.object) - routeOrder(b.object));
   removals.sort((a, b) => ORDER[b.object.kind] - ORDER[a.object.kind]);
   return { operations: [...operations, ...removals], deferred, conflicts, recorded: trusted };

@@ -1,10 +1,10 @@
 // End to end under --root (an image being prepared): forced backends write, keep, replace and remove exactly their files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { presetInstance } from '../sim/instance.ts';
-import { ownRules, routesOf, withInstance } from './helpers.ts';
+import { ownRules, routesOf, rules, withInstance } from './helpers.ts';
 import type { ReportShape } from './helpers.ts';
 
 interface PersistReport extends ReportShape {
@@ -141,5 +141,27 @@ test('an interface renamed between runs (eth1 -> eth5): its table, rules and fil
     assert.equal(readFileSync(at('/etc/systemd/network/05-eni-init-eth2.network'), 'utf8'), eth2File);
     const reach = await sim.reachableAll();
     assert.ok(reach.every((entry) => entry.ping && entry.tcp), JSON.stringify(reach));
+  });
+});
+
+test('--main-routes-first is persisted once, in the lowest secondary\'s file, for every backend that can; turned off, it goes from file and kernel', async (t) => {
+  await withInstance(t, presetInstance('three-enis-mixed'), async (sim) => {
+    const at = (path: string) => join(sim.rootDir, path);
+    const carrying = (dir: string, pattern: RegExp) =>
+      readdirSync(at(dir)).filter((name) => name.includes('eni-init') && pattern.test(readFileSync(at(`${dir}/${name}`), 'utf8')));
+    const on = await sim.runEniInit(['--persist', 'networkd', '--main-routes-first', '--json']);
+    assert.equal(on.code, 0, on.stdout + on.stderr);
+    assert.deepEqual(carrying('/etc/systemd/network', /SuppressPrefixLength=0/), ['05-eni-init-eth1.network']);
+    assert.match(readFileSync(at(NETWORKD_ETH1), 'utf8'), /\[RoutingPolicyRule\]\nFamily=ipv4\nTable=main\nPriority=19999\nSuppressPrefixLength=0/);
+    assert.ok((await rules(sim)).some((rule) => rule.priority === 19999 && rule.table === 'main'), 'applied at runtime too');
+
+    const nm = await sim.runEniInit(['--persist', 'networkmanager', '--main-routes-first', '--json']);
+    assert.equal(nm.code, 0, nm.stdout + nm.stderr);
+    assert.deepEqual(carrying('/etc/NetworkManager/system-connections', /suppress_prefixlength 0 table 254/), ['eni-init-eth1.nmconnection']);
+
+    const off = await sim.runEniInit(['--persist', 'networkmanager', '--json']);
+    assert.equal(off.code, 0, off.stdout + off.stderr);
+    assert.deepEqual(carrying('/etc/NetworkManager/system-connections', /suppress_prefixlength/), []);
+    assert.equal((await rules(sim)).some((rule) => rule.priority === 19999), false, 'our runtime rule is removed too');
   });
 });

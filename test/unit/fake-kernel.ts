@@ -25,6 +25,8 @@ function after(tokens: readonly string[], word: string): string | undefined {
 const sameRouteKey = (a: LiveRoute, b: LiveRoute) => a.family === b.family && a.table === b.table && a.dst === b.dst;
 const sameRule = (a: LiveRule, b: LiveRule) =>
   a.family === b.family && a.priority === b.priority && a.from === b.from && a.table === b.table && a.suppressPrefixLength === b.suppressPrefixLength;
+/** The kernel refuses only a rule equal in every attribute, protocol included; a delete naming a protocol takes only that one. */
+const sameProtocol = (entry: { protocol?: string }, wanted: string | undefined) => wanted === undefined || entry.protocol === wanted;
 
 /** Applies one line to the state; returns the kernel's complaint when it refuses, like `ip -force -batch` goes on after it. */
 function applyLine(state: LiveState, family: Family, line: string): string | undefined {
@@ -60,7 +62,7 @@ function applyLine(state: LiveState, family: Family, line: string): string | und
     if (dev !== undefined) route.dev = dev;
     if (scope !== undefined) route.scope = scope;
     if (src !== undefined) route.prefsrc = src;
-    const at = state.routes.findIndex((entry) => sameRouteKey(entry, route));
+    const at = state.routes.findIndex((entry) => sameRouteKey(entry, route) && (verb !== 'del' || sameProtocol(entry, after(tokens, 'proto'))));
     if (verb === 'del') {
       if (at === -1) return 'RTNETLINK answers: No such process';
       state.routes.splice(at, 1);
@@ -76,7 +78,7 @@ function applyLine(state: LiveState, family: Family, line: string): string | und
     const suppress = after(tokens, 'suppress_prefixlength');
     if (from !== undefined) rule.from = from;
     if (suppress !== undefined) rule.suppressPrefixLength = Number(suppress);
-    const at = state.rules.findIndex((entry) => sameRule(entry, rule));
+    const at = state.rules.findIndex((entry) => sameRule(entry, rule) && sameProtocol(entry, after(tokens, 'protocol')));
     if (verb === 'add') {
       if (at !== -1) return 'RTNETLINK answers: File exists';
       state.rules.push(rule);

@@ -4,7 +4,7 @@ import { isSafeInterfaceName } from '../../net/interface-name.ts';
 import { canonicalMac } from '../../net/mac.ts';
 import type { Family } from '../../model.ts';
 import { WRITTEN_BY } from '../types.ts';
-import type { InterfacePersist, PersistRoute, PersistRule } from '../types.ts';
+import type { InterfacePersist, PersistMainFirst, PersistRoute, PersistRule } from '../types.ts';
 
 const UINT32_MAX = 0xffffffff;
 
@@ -61,14 +61,19 @@ export function assertRenderable(iface: InterfacePersist): void {
   }
   iface.routes.forEach(assertRoute);
   iface.rules.forEach(assertRule);
+  for (const rule of iface.mainFirst ?? []) {
+    assertFamily(rule.family);
+    assertUint32(rule.priority, 0, 'rule priority');
+  }
 }
 
 /** The parts of `iface` of one address family, in their given order. */
-export function ofFamily(iface: InterfacePersist, family: Family): Pick<InterfacePersist, 'addresses' | 'routes' | 'rules'> {
+export function ofFamily(iface: InterfacePersist, family: Family): Pick<InterfacePersist, 'addresses' | 'routes' | 'rules'> & { mainFirst: PersistMainFirst[] } {
   return {
     addresses: iface.addresses.filter((entry) => entry.family === family),
     routes: iface.routes.filter((entry) => entry.family === family),
     rules: iface.rules.filter((entry) => entry.family === family),
+    mainFirst: (iface.mainFirst ?? []).filter((entry) => entry.family === family),
   };
 }
 

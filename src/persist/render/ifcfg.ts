@@ -1,6 +1,6 @@
 // Pure: one ENI -> network-scripts files: ifcfg-<if> (addresses), route-/route6-<if> and rule-/rule6-<if>.
 import type { Family } from '../../model.ts';
-import type { InterfacePersist, PersistRoute, PersistRule, RenderContext, RenderedFile } from '../types.ts';
+import type { InterfacePersist, PersistMainFirst, PersistRoute, PersistRule, RenderContext, RenderedFile } from '../types.ts';
 import { assertRenderable, fileContent, ofFamily } from './common.ts';
 
 /*
@@ -32,16 +32,20 @@ function routeLine(ifname: string, route: PersistRoute): string {
 
 const ruleLine = (rule: PersistRule): string => `priority ${rule.priority} from ${rule.from} table ${rule.table}`;
 
+/** --main-routes-first, as `ip rule add` arguments. */
+const mainFirstLine = (rule: PersistMainFirst): string => `priority ${rule.priority} from all table main suppress_prefixlength 0`;
+
 /** route-<if>/rule-<if> (IPv4) or route6-<if>/rule6-<if> (IPv6), each only when it has lines. */
 function policyFiles(iface: InterfacePersist, family: Family): RenderedFile[] {
-  const { routes, rules } = ofFamily(iface, family);
+  const { routes, rules, mainFirst } = ofFamily(iface, family);
   const suffix = family === 4 ? '' : '6';
   const files: RenderedFile[] = [];
   if (routes.length > 0) {
     const lines = routes.map((route) => routeLine(iface.ifname, route));
     files.push({ path: `${IFCFG_DIR}/route${suffix}-${iface.ifname}`, content: fileContent(lines), mode: 0o644 });
   }
-  if (rules.length > 0) files.push({ path: `${IFCFG_DIR}/rule${suffix}-${iface.ifname}`, content: fileContent(rules.map(ruleLine)), mode: 0o644 });
+  const ruleLines = [...rules.map(ruleLine), ...mainFirst.map(mainFirstLine)];
+  if (ruleLines.length > 0) files.push({ path: `${IFCFG_DIR}/rule${suffix}-${iface.ifname}`, content: fileContent(ruleLines), mode: 0o644 });
   return files;
 }
 

@@ -10,6 +10,9 @@ import { assertIfname, assertRenderable, fileContent } from './common.ts';
  * `50-cloud-init.yaml`, appends our `addresses`, `routes` and `routing-policy` to the admin's lists under the
  * admin's id (ctx.netplanId) and overrides nothing: no scalar of ours is written into an admin's definition.
  * Checked with `netplan generate` (test/integration/persist/render/netplan-generate.test.ts).
+ * netplan 0.106 (Debian 12, Ubuntu 22.04/24.04) has no `suppress_prefixlength` in `routing-policy` (its keys: from,
+ * to, table, priority, mark, type-of-service): the --main-routes-first rule is not persisted here. eni-init adds it
+ * again at every run, and networkd's ManageForeignRoutingPolicyRules=no drop-in keeps it across networkd restarts.
  * Values are validated addresses, CIDRs and numbers; strings are still emitted as JSON strings, which are YAML
  * double-quoted scalars.
  */

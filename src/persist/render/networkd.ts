@@ -1,6 +1,6 @@
 // Pure: one ENI -> a systemd-networkd .network file of its own (primary: a keep-foreign-config drop-in); plus networkd.conf's keep-our-rules drop-in.
 import { posix } from 'node:path';
-import type { InterfacePersist, PersistRoute, PersistRule, RenderContext, RenderedFile } from '../types.ts';
+import type { InterfacePersist, PersistMainFirst, PersistRoute, PersistRule, RenderContext, RenderedFile } from '../types.ts';
 import { assertIfname, assertRenderable, fileContent, routeDestination } from './common.ts';
 
 /*
@@ -9,7 +9,8 @@ import { assertIfname, assertRenderable, fileContent, routeDestination } from '.
  *   (/etc, /run, /usr/local/lib, /usr/lib/systemd/network), after the main file, whichever directory that file is in.
  *   So a drop-in in /etc reaches a netplan-generated /run/systemd/network/10-netplan-eth1.network too.
  * - [Route] Destination= is given explicitly (0.0.0.0/0, ::/0) for default routes; Scope= applies to IPv4 only.
- * - [RoutingPolicyRule] takes its family from From=, so Family= is not needed.
+ * - [RoutingPolicyRule] takes its family from From=, so Family= is not needed (the main-routes-first rule has no
+ *   From= and names it); SuppressPrefixLength= and Table=main exist since systemd 235/237.
  * - Protocol= is left at networkd's default (`static`), like the routes of the other backends.
  */
 
@@ -48,12 +49,22 @@ function routeSection(route: PersistRoute): string[] {
 
 const ruleSection = (rule: PersistRule): string[] => ['[RoutingPolicyRule]', `From=${rule.from}`, `Table=${rule.table}`, `Priority=${rule.priority}`];
 
+/** --main-routes-first: without From= the family must be named (Family= defaults to ipv4). */
+const mainFirstSection = (rule: PersistMainFirst): string[] => [
+  '[RoutingPolicyRule]',
+  `Family=${rule.family === 4 ? 'ipv4' : 'ipv6'}`,
+  'Table=main',
+  `Priority=${rule.priority}`,
+  'SuppressPrefixLength=0',
+];
+
 /** [Address], [Route] and [RoutingPolicyRule] sections, each preceded by an empty line. */
 function objectSections(iface: InterfacePersist): string[] {
   const sections = [
     ...iface.addresses.map((entry) => ['[Address]', `Address=${entry.address}/${entry.prefixLength}`]),
     ...iface.routes.map(routeSection),
     ...iface.rules.map(ruleSection),
+    ...(iface.mainFirst ?? []).map(mainFirstSection),
   ];
   return sections.flatMap((section) => ['', ...section]);
 }

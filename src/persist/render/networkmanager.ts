@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Family } from '../../model.ts';
 import type { InterfacePersist, PersistRoute, RenderedFile } from '../types.ts';
-import { assertIfname, assertRenderable, fileContent, ofFamily, routeDestination } from './common.ts';
+import { assertIfname, assertRenderable, defaultCidr, fileContent, ofFamily, routeDestination } from './common.ts';
 
 /*
  * Keyfile syntax checked against NetworkManager 1.42.4's keyfile reader (Debian 12) and round-tripped through its
@@ -14,10 +14,13 @@ import { assertIfname, assertRenderable, fileContent, ofFamily, routeDestination
  *   `scope` is a uint8 in keyfiles: it must be the number (253 = link). A value the reader cannot parse
  *   (`scope=link`) makes NetworkManager drop *all* options of that route, table included, silently.
  * - `routing-ruleN=priority P from X/plen table T` (iproute2-like words; NetworkManager requires a priority).
+ *   `suppress_prefixlength N` is a rule attribute since 1.20 (NEWS of 1.20; nm-settings-nmcli(5), ipv4.routing-rules);
+ *   the table is the number (254 = main), and the words in the order NetworkManager 1.42 writes them back.
  * - There is no route or rule attribute for the protocol in 1.42: NetworkManager installs both as `proto static`.
  */
 
 const RT_SCOPE_LINK = 253;
+const MAIN_TABLE = 254;
 
 /**
  * Above cloud-init's keyfile profiles (`autoconnect-priority=120` since cloud-init 23.3), its older and ifcfg
@@ -58,7 +61,7 @@ function routeOptions(route: PersistRoute): string {
 
 /** The `[ipv4]` or `[ipv6]` section. */
 function ipSection(iface: InterfacePersist, family: Family): string[] {
-  const { addresses, routes, rules } = ofFamily(iface, family);
+  const { addresses, routes, rules, mainFirst } = ofFamily(iface, family);
   const header = family === 4 ? '[ipv4]' : '[ipv6]';
   // An ENI always has an IPv4 address; without IPv6 addresses NetworkManager leaves IPv6 alone (kernel defaults).
   if (addresses.length === 0) return [header, `method=${family === 4 ? 'disabled' : 'ignore'}`];
@@ -71,6 +74,8 @@ function ipSection(iface: InterfacePersist, family: Family): string[] {
     lines.push(`route${index + 1}=${routeDestination(route)}${gateway}`, `route${index + 1}_options=${routeOptions(route)}`);
   });
   rules.forEach((rule, index) => lines.push(`routing-rule${index + 1}=priority ${rule.priority} from ${rule.from} table ${rule.table}`));
+  // --main-routes-first, on the one profile chosen to carry it: `from` is required, its /0 is the kernel's `from all`.
+  mainFirst.forEach((rule, index) => lines.push(`routing-rule${rules.length + index + 1}=priority ${rule.priority} from ${defaultCidr(family)} suppress_prefixlength 0 table ${MAIN_TABLE}`));
   return lines;
 }
 

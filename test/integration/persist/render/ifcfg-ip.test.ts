@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { renderIfcfg } from '../../../../src/persist/render/ifcfg.ts';
-import { dualStack } from '../../../unit/persist/render/fixtures.ts';
+import { dualStackMainFirst as dualStack } from '../../../unit/persist/render/fixtures.ts';
 import { assertRoot } from '../../root.ts';
 
 const NS = `ifcfgtest-${process.pid}`;
@@ -41,4 +41,7 @@ test('every route-/route6-/rule-/rule6- line is accepted by `ip -4|-6 route|rule
   assert.match(ipn('-6', 'route', 'show', 'table', '1002'), /^default via 2408:4005:325:a204:ffff:ffff:ffff:fff7 dev eth2/m);
   assert.match(ipn('-4', 'rule', 'show'), /^20002:\s+from 10\.0\.1\.64\/28 lookup 1002/m);
   assert.match(ipn('-6', 'rule', 'show'), /^20002:\s+from 2408:4005:325:a204:1a00::\/80 lookup 1002/m);
+  // --main-routes-first, carried by this interface's rule-/rule6- files.
+  assert.match(ipn('-4', 'rule', 'show'), /^19999:\s+from all lookup main suppress_prefixlength 0/m);
+  assert.match(ipn('-6', 'rule', 'show'), /^19999:\s+from all lookup main suppress_prefixlength 0/m);
 });

@@ -1,4 +1,4 @@
-// SPAWNS the real `netplan generate --root-dir <tmp>` (package netplan.io, installed by build/setup.sh) on the netplan output.
+// SPAWNS the real `netplan generate --root-dir <tmp>` (package netplan.io, installed by build/setup.sh) on the netplan output, main-routes-first variants included.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderNetplan } from '../../../../src/persist/render/netplan.ts';
 import type { RenderedFile } from '../../../../src/persist/types.ts';
-import { dualStack, primary, secondary } from '../../../unit/persist/render/fixtures.ts';
+import { dualStack, dualStackMainFirst, primary, secondary } from '../../../unit/persist/render/fixtures.ts';
 
 /** What cloud-init writes for an instance it configures: every NIC matched by MAC, renamed, DHCP. */
 const CLOUD_INIT = `network:
@@ -88,4 +88,10 @@ test('a definition of our own (no netplanId): matched by MAC, renamed, no DHCP; 
   assert.ok(blocks.includes('[Route]\nDestination=::/0\nGateway=2408:4005:325:a204:ffff:ffff:ffff:fff7\nTable=1002'), eth2);
   assert.ok(blocks.includes('[RoutingPolicyRule]\nFrom=2408:4005:325:a204:1a00::/80\nTable=1002\nPriority=20002'), eth2);
   assert.ok(blocks.includes('[RoutingPolicyRule]\nFrom=10.0.1.64/28\nTable=1002\nPriority=20002'), eth2);
+});
+
+test('--main-routes-first on a netplan interface: netplan cannot express it, so the file is the one without it and still generates', () => {
+  assert.deepEqual(renderNetplan(dualStackMainFirst, {}), renderNetplan(dualStack, {}));
+  const read = generate({}, renderNetplan(dualStackMainFirst, {}));
+  assert.doesNotMatch(read('run/systemd/network/10-netplan-eth2.network'), /SuppressPrefixLength/);
 });

@@ -1,4 +1,5 @@
-// Inputs of the renderer golden tests: a secondary ENI, a dual-stack ENI with prefixes, a primary ENI with rules.
+// Inputs of the renderer golden tests: a secondary ENI, a dual-stack ENI with prefixes, a primary ENI with rules, and
+// --main-routes-first variants (the interface chosen to carry the host's main-routes-first rules).
 import type { InterfacePersist, RenderContext } from '../../../../src/persist/types.ts';
 
 /** eth1: three IPv4s, table 1001, priority 20001 (slot 1 with the default numbering). */
@@ -72,6 +73,18 @@ export const primary: InterfacePersist = {
   ],
 };
 
+/** The dual-stack ENI carrying --main-routes-first for both families (priority-base - 1 = 19999). */
+export const dualStackMainFirst: InterfacePersist = {
+  ...dualStack,
+  mainFirst: [
+    { family: 4, priority: 19999 },
+    { family: 6, priority: 19999 },
+  ],
+};
+
+/** The primary carrying it alone (--primary-rules, no secondary ENI): only ifcfg writes the primary's rules. */
+export const primaryMainFirst: InterfacePersist = { ...primary, mainFirst: [{ family: 4, priority: 19999 }] };
+
 export interface GoldenCase {
   name: string;
   iface: InterfacePersist;
@@ -92,6 +105,13 @@ export const cases: GoldenCase[] = [
   {
     name: 'primary',
     iface: primary,
+    ctx: { netplan: { netplanId: 'eth0' }, networkd: { networkFile: '/etc/systemd/network/10-eth0.network' }, ifcfg: {} },
+  },
+  // --main-routes-first on a file of our own (netplan cannot express it: its file is the same as without).
+  { name: 'dualstack-mainfirst', iface: dualStackMainFirst, ctx: { netplan: {}, networkd: {}, ifcfg: {} } },
+  {
+    name: 'primary-mainfirst',
+    iface: primaryMainFirst,
     ctx: { netplan: { netplanId: 'eth0' }, networkd: { networkFile: '/etc/systemd/network/10-eth0.network' }, ifcfg: {} },
   },
 ];
