@@ -84,13 +84,20 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f#\\"']/;
  * carries. Addresses and `link set up` have no tag in the kernel: addresses are recorded in the state file.
  */
 const TAG = String(PROTOCOL);
+/** `key value` is in the line, the value `tag` or, without one, a protocol name or number as rt_protos spells it. */
+const tagged = (words: readonly string[], key: string, tag?: string): boolean =>
+  words.some((word, i) => word === key && (tag === undefined ? /^[A-Za-z0-9_.-]{1,32}$/.test(words[i + 1] ?? '') : words[i + 1] === tag));
 function grammarProblem(line: string): string | undefined {
   const words = line.split(' ');
   const verb = `${words[0]} ${words[1]}`;
   if (['address add', 'address del'].includes(verb)) return words.length >= 5 && words[3] === 'dev' ? undefined : 'not an address command';
   if (verb === 'link set') return words.length === 5 && words[2] === 'dev' && words[4] === 'up' ? undefined : 'not a link-up command';
-  if (['route add', 'route replace', 'route del'].includes(verb)) return words.some((word, i) => word === 'proto' && words[i + 1] === TAG) ? undefined : `route without proto ${TAG}`;
-  if (['rule add', 'rule del'].includes(verb)) return words.some((word, i) => word === 'protocol' && words[i + 1] === TAG) ? undefined : `rule without protocol ${TAG}`;
+  if (['route add', 'route replace'].includes(verb)) return tagged(words, 'proto', TAG) ? undefined : `route without proto ${TAG}`;
+  if (verb === 'rule add') return tagged(words, 'protocol', TAG) ? undefined : `rule without protocol ${TAG}`;
+  // A delete names the protocol of the copy it deletes, so the kernel matches exactly that copy: ours (203), or
+  // a manager's copy of what our removed files held (src/plan/copies.ts, bounded to our ranges and exact twins).
+  if (verb === 'route del') return tagged(words, 'proto') ? undefined : 'route delete without an explicit proto';
+  if (verb === 'rule del') return tagged(words, 'protocol') ? undefined : 'rule delete without an explicit protocol';
   return `command ${JSON.stringify(verb)} is not one eni-init runs`;
 }
 

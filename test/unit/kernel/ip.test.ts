@@ -11,6 +11,9 @@ const accepted = [
   'route replace default via 10.0.3.253 dev eth1 onlink table 1001 proto 203',
   'route del 10.0.3.0/24 dev eth1 table 1001 proto 203',
   'rule add priority 20001 from 10.0.3.2/32 table 1001 protocol 203',
+  // remove: a manager's exact copy of what our removed files held, deleted with its own protocol (src/plan/copies.ts)
+  'rule del priority 20001 from 10.0.3.2/32 table 1001 protocol static',
+  'route del default via 10.0.3.253 dev eth1 table 1001 proto static',
 ];
 
 test('the commands eni-init runs, tagged, pass', () => {
@@ -28,6 +31,11 @@ test('untagged routes and rules, other commands, stray spaces and characters ip 
     'link set dev eth1 down',
     'address flush dev eth1',
     'rule add pref 2000  table main protocol 203',
+    'rule add priority 20001 from 10.0.3.2/32 table 1001 protocol static',
+    'route add default via 10.0.3.253 dev eth1 table 1001 proto static',
+    'rule del priority 20001 from 10.0.3.2/32 table 1001',
+    'route del default via 10.0.3.253 dev eth1 table 1001',
+    'rule del priority 20001 table 1001 protocol',
     ' address add 10.0.3.3/32 dev eth1',
     'address add 10.0.3.1/32 dev eth1\nlink del eth1',
     'address add 10.0.3.1/32 dev eth1\r',
