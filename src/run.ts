@@ -1,5 +1,5 @@
 // The pipeline in straight-line steps over injected adapters: metadata -> discover -> plan -> apply -> persist -> verify -> report.
-import type { FileEntry, LiveState, MetadataResult, Problem } from './model.ts';
+import type { Family, FileEntry, LiveState, MetadataResult, Problem } from './model.ts';
 import type { Options } from './cli/spec.ts';
 import type { Logger } from './log.ts';
 import { InterruptedError } from './errors.ts';
@@ -9,7 +9,7 @@ import { NOTHING, conflictProblems, numberingOf, planStep } from './pipeline/pla
 import type { PlanDeps, Planned } from './pipeline/plan.ts';
 import { applyOperations } from './apply/apply.ts';
 import type { ApplyDeps } from './apply/apply.ts';
-import { changeEntry } from './apply/batch.ts';
+import { changeEntry, familyOf } from './apply/batch.ts';
 import { previewCloudInit, removeCloudInit, writeCloudInit } from './apply/cloud-init.ts';
 import type { CloudInitDeps } from './apply/cloud-init.ts';
 import { verify, verifyProblems } from './apply/verify.ts';
@@ -49,8 +49,14 @@ export async function run(options: Options, deps: Deps): Promise<Report> {
   try {
     await deps.preflight?.();
     // Waiting for another run may take three quarters of the deadline: the rest is for this run's own work.
-    if (options.command === 'apply' || options.command === 'remove') lock = await deps.lock(startedAt + (deadline - startedAt) * 0.75);
-    const outcome = options.command === 'remove' ? await removeAll(options, deps, report, timed) : await converge(options, deps, deadline, report, timed);
+    const locking = options.command === 'apply' || options.command === 'remove' ? deps.lock(startedAt + (deadline - startedAt) * 0.75) : undefined;
+    if (options.command === 'remove') {
+      lock = await locking;
+      return finish(report, await removeAll(options, deps, report, timed), deps.now() - startedAt);
+    }
+    const started = startReads(deps, deadline, locking);
+    lock = await locking;
+    const outcome = await converge(options, deps, deadline, report, timed, started);
     return finish(report, outcome, deps.now() - startedAt);
   } catch (error) {
     return fail(report, error, deps.now() - startedAt, deps.log);
@@ -66,10 +72,55 @@ function recordMetadata(report: Report, metadata: MetadataResult, url: string): 
   if (metadata.sources) report.metadata.sources = metadata.sources;
 }
 
+/** The metadata and kernel reads apply starts beside the lock. */
+interface Started {
+  metadata: Promise<{ result: MetadataResult; ms: number } | { error: unknown; ms: number }>;
+  live: Promise<LiveState>;
+}
+
+/**
+ * apply: the lock, the metadata read and the kernel read run side by side (plan, status: the two reads, no lock).
+ * The kernel is read only once the lock is held: another run holding it may be changing the state, so a read
+ * before could be stale; once we hold it, no eni-init run changes anything until we release it. The metadata is
+ * not ours to change, so reading it while waiting for the lock loses nothing. run() awaits the lock first: a busy
+ * lock still ends the run with exit 7 whatever the metadata read did, as when the lock came first; a signal
+ * meanwhile still ends it with exit 8 (main.ts releases the lock), nothing having been changed.
+ * Both reads settle into values or handled rejections: nothing is left unhandled when the run ends early.
+ */
+function startReads(deps: Deps, deadline: number, locking: Promise<unknown> | undefined): Started {
+  const metadataStarted = deps.now();
+  const metadata = deps.readMetadata(deadline).then(
+    (result) => ({ result, ms: deps.now() - metadataStarted }),
+    (error: unknown) => ({ error, ms: deps.now() - metadataStarted }),
+  );
+  const live = (locking ?? Promise.resolve()).then(() => deps.kernel.readLive());
+  live.catch(() => {});
+  return { metadata, live };
+}
+
+/** The metadata read started beside the lock: its duration recorded as `timed` would (a failed read counts too). */
+async function startedMetadata(started: Started, report: Report): Promise<MetadataResult> {
+  const settled = await started.metadata;
+  report.durations.metadata = (report.durations.metadata ?? 0) + Math.max(0, Math.round(settled.ms));
+  if ('error' in settled) throw settled.error;
+  return settled.result;
+}
+
+/**
+ * The live state read beside the metadata, unless the metadata names an ENI whose interface it lacks: that
+ * interface may have appeared while the metadata was read (boot, hot-plug), so discovery reads again at once
+ * rather than after its first poll interval, as it did when it read only after the metadata.
+ */
+function prefetchedFor(metadata: MetadataResult, live: LiveState): LiveState | undefined {
+  const macs = new Set(live.interfaces.map((iface) => iface.mac));
+  return metadata.enis.every((eni) => macs.has(eni.mac)) ? live : undefined;
+}
+
 /** apply, plan, status: metadata -> discover -> plan, then a preview (plan, status) or the changing steps (apply). */
-async function converge(options: Options, deps: Deps, deadline: number, report: Report, timed: Timed): Promise<Outcome> {
-  const first = await timed('metadata', () => deps.readMetadata(deadline));
-  const { metadata, live, problem } = await timed('discovery', () => discover(first, options, deps, deadline));
+async function converge(options: Options, deps: Deps, deadline: number, report: Report, timed: Timed, started: Started): Promise<Outcome> {
+  const first = await startedMetadata(started, report);
+  const prefetched = prefetchedFor(first, await timed('discovery', () => started.live));
+  const { metadata, live, problem } = await timed('discovery', () => discover(first, options, deps, deadline, prefetched));
   if (problem) report.problems.push(problem);
   recordMetadata(report, metadata, options.metadataUrl);
   const planned = await timed('plan', () => planStep(options, metadata, live, deps));
@@ -115,8 +166,12 @@ async function applyAll(options: Options, deps: Deps, timeLeft: () => number, re
   report.changes.push(...deduped.changes);
   // Nothing changed since the state was read: no second read, no verification; the state file written only if stale.
   const liveChanged = !nothingToDo || persisted.changed || deduped.changed;
+  // Only the families the batches changed are read again; the managers (or the one-copy step) may have changed anything: then both.
+  // A link set up (an IPv4 batch line) makes the kernel add IPv6 link-local addresses and routes: both then too.
+  const families = new Set(plan.operations.flatMap((operation) => (operation.object.kind === 'link-up' ? [4, 6] : [familyOf(operation.object)])));
+  const touched = { families: [...families] as Family[], before: live };
   const verified = await timed('verify', () =>
-    verify({ desired, recorded: applied.recorded, numbering: numberingOf(options), allowRemovals: complete, stored, ...(liveChanged ? {} : { unchanged: live }) }, deps),
+    verify({ desired, recorded: applied.recorded, numbering: numberingOf(options), allowRemovals: complete, stored, ...(liveChanged ? (persisted.changed || deduped.changed ? {} : { touched }) : { unchanged: live }) }, deps),
   );
   report.problems.push(...verifyProblems(verified.remaining, 'apply'));
   recordPersist(persisted, report);

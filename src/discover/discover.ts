@@ -92,10 +92,11 @@ async function waitForInterfaces(metadata: MetadataResult, live: LiveState, excl
 
 /**
  * The discovery step: reads the live state and waits, within the deadline, until the interfaces and the metadata
- * agree on the ENIs to configure (hot-plug: the selected one).
+ * agree on the ENIs to configure (hot-plug: the selected one). `prefetched`: a live state read (under the lock)
+ * while the metadata was read, used instead of a first read of its own.
  */
-export async function discover(first: MetadataResult, selection: Selection, deps: DiscoverDeps, deadline: number): Promise<Discovered> {
-  const live = await deps.kernel.readLive();
+export async function discover(first: MetadataResult, selection: Selection, deps: DiscoverDeps, deadline: number, prefetched?: LiveState): Promise<Discovered> {
+  const live = prefetched ?? (await deps.kernel.readLive());
   if (selection.onlyInterface === '') return { metadata: first, live: await waitForInterfaces(first, live, selection.exclude, deps, deadline) };
   const selected = await waitForSelected(first, live, selection.onlyInterface, deps, deadline);
   const { metadata, mac } = selected;

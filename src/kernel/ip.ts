@@ -21,8 +21,11 @@ export interface BatchResult {
 }
 
 export interface IpRunner {
-  /** Links, addresses, routes of all tables and rules, both families: two `ip` processes, run concurrently. */
-  readLive(): Promise<LiveState>;
+  /**
+   * Links, addresses, routes of all tables and rules of `families` (default both): one `ip` process per family,
+   * run concurrently. Links are always read; addresses, routes and rules of a family not asked for are absent.
+   */
+  readLive(families?: readonly Family[]): Promise<LiveState>;
   /** `ip -batch` of `lines` under `-4`/`-6` with `-force`: one process; failures attributed to 1-based lines. */
   runBatch(family: Family, lines: string[]): Promise<BatchResult>;
   /** Links with their addresses: one process. */
@@ -272,19 +275,24 @@ export function createIpRunner(options: IpRunnerOptions): IpRunner {
   }
 
   return {
-    async readLive() {
+    async readLive(families = [4, 6]) {
       await reap();
-      // `ip -batch` takes no per-line options and `rule show` dumps IPv4 only unless -6 is given: one process per family.
-      const [v4, v6] = await Promise.all([
-        show(['-4'], ['link show', 'address show', 'route show table all', 'rule show']),
-        show(['-6'], ['address show', 'route show table all', 'rule show']),
-      ]);
-      const [links, addresses4, routes4, rules4] = v4;
-      const [addresses6, routes6, rules6] = v6;
+      // `ip -batch` takes no per-line options and `rule show` dumps IPv4 only unless -6 is given: one process per
+      // family. `link show` (every link, whatever the family flag) goes with the first family read.
+      const asked = ([4, 6] as const).filter((family) => families.includes(family));
+      const read = asked.length === 0 ? ([4, 6] as const) : asked;
+      const dumps = await Promise.all(
+        read.map(async (family, i) => {
+          const withLinks = i === 0;
+          const values = await show([`-${family}`], [...(withLinks ? ['link show'] : []), 'address show', 'route show table all', 'rule show']);
+          const [addresses, routes, rules] = withLinks ? values.slice(1) : values;
+          return { family, links: withLinks ? values[0] : undefined, addresses, routes, rules };
+        }),
+      );
       return {
-        interfaces: mergeAddresses(parseLinksAndAddresses(links), parseLinksAndAddresses(addresses4), parseLinksAndAddresses(addresses6)),
-        routes: [...parseRoutes(routes4, 4), ...parseRoutes(routes6, 6)],
-        rules: [...parseRules(rules4, 4), ...parseRules(rules6, 6)],
+        interfaces: mergeAddresses(parseLinksAndAddresses(dumps[0]?.links ?? []), ...dumps.map((dump) => parseLinksAndAddresses(dump.addresses))),
+        routes: dumps.flatMap((dump) => parseRoutes(dump.routes, dump.family)),
+        rules: dumps.flatMap((dump) => parseRules(dump.rules, dump.family)),
       };
     },
 

@@ -6,6 +6,7 @@ import { cidrRange, ipValue, overlaps, reservedRanges, within } from './ranges.t
 import type { Range } from './ranges.ts';
 import { trustRecorded } from './ownership.ts';
 import type { Numbering } from './numbering.ts';
+import { covered, valueIndex } from './value-index.ts';
 
 export { cidrRange, ipValue, reservedName } from './ranges.ts';
 
@@ -100,14 +101,18 @@ export function gate(input: GateInput): GateResult {
   });
   const metadataOf = (family: Family) => metadataAddresses.filter((entry) => entry.family === family).map((entry) => entry.value);
   // Every interface that carries the ENI's MAC (a VLAN on it, or a twin left for the caller to call ambiguous) is its own.
-  const namesOf = (mac: string) => new Set(input.interfaces.filter((iface) => iface.mac === mac).map((iface) => iface.name));
+  // Every lookup below is a Map or a sorted index built once (linear in ENIs, interfaces and addresses), not a scan per ENI.
+  const namesByMac = new Map<string, Set<string>>();
+  for (const iface of input.interfaces) namesByMac.set(iface.mac, (namesByMac.get(iface.mac) ?? new Set()).add(iface.name));
+  const namesOf = (mac: string) => namesByMac.get(mac) ?? new Set<string>();
   const owners = liveOwners(input.interfaces);
   const primary = input.enis.find((eni) => eni.mac === input.primaryMac);
   const { trusted } = trustRecorded(input.recorded ?? [], { interfaces: input.interfaces, routes: input.routes ?? [] }, primary, input.numbering ?? { tableBase: 1000, priorityBase: 20000 });
   // A move (an address eni-init added to one interface, now listed for another ENI) is allowed only away from the
   // interface of an ENI whose metadata validated: never away from a failed ENI's or an unlisted interface.
   const validMacs = new Set(input.enis.map((eni) => eni.mac));
-  const movable = trusted.filter((entry) => input.interfaces.some((iface) => iface.name === entry.ifname && validMacs.has(iface.mac)));
+  const validNames = new Set(input.interfaces.filter((iface) => validMacs.has(iface.mac)).map((iface) => iface.name));
+  const movable = trusted.filter((entry) => validNames.has(entry.ifname));
   const recorded = new Set(movable.map((entry) => `${entry.family}|${entry.address}|${entry.ifname}`));
 
   // Addresses every ENI claims (private IPs), and every gateway known (ENIs' and the main table's defaults).
@@ -135,6 +140,12 @@ export function gate(input: GateInput): GateResult {
       gateways.set(`${route.family}|${route.gateway}`, `the gateway of the main table's default route${route.dev === undefined ? '' : ` (dev ${route.dev})`}`);
     }
   }
+
+  // What a delegated prefix may cover: claimed private IPs, live addresses, gateways, each found by binary search.
+  const claimIndex = valueIndex([...claims], ([key]) => Number(key.split('|')[0]) as Family, ([key]) => key.split('|')[1] as string);
+  const liveAddresses = input.interfaces.flatMap((iface) => iface.addresses.map((address) => ({ iface, address })));
+  const liveIndex = valueIndex(liveAddresses, ({ address }) => address.family, ({ address }) => address.address);
+  const gatewayIndex = valueIndex([...gateways], ([key]) => Number(key.split('|')[0]) as Family, ([key]) => key.split('|')[1] as string);
 
   const kept: EniMetadata[] = [];
   const failed: FailedEni[] = [...input.failed];
@@ -202,24 +213,17 @@ export function gate(input: GateInput): GateResult {
         if (gatewayValue !== undefined && within(gatewayValue, range)) fail(prefixField, prefix, `covers the gateway ${gateway}`);
         if (metadataOf(family).some((value) => within(value, range))) fail(prefixField, prefix, 'covers the metadata service address');
         // A `from <prefix>` rule would take over the traffic of every address inside it.
-        for (const [key, macs] of claims) {
-          const [claimFamily, address] = key.split('|') as [string, string];
-          if (Number(claimFamily) !== family || [...macs].every((mac) => mac === eni.mac)) continue;
-          const value = ipValue(address, family);
-          if (value !== undefined && within(value, range)) fail(prefixField, prefix, `covers ${address}, a private IP of another ENI`);
+        for (const [key, macs] of covered(claimIndex, range)) {
+          if ([...macs].every((mac) => mac === eni.mac)) continue;
+          fail(prefixField, prefix, `covers ${key.split('|')[1] as string}, a private IP of another ENI`);
         }
-        for (const iface of input.interfaces) {
-          if (own.has(iface.name)) continue;
-          for (const address of iface.addresses) {
-            if (address.family !== family || recorded.has(`${family}|${address.address}|${iface.name}`)) continue;
-            const value = ipValue(address.address, family);
-            if (value !== undefined && within(value, range)) fail(prefixField, prefix, `covers ${address.address}, live on interface ${iface.name}`);
-          }
+        for (const { iface, address } of covered(liveIndex, range)) {
+          if (own.has(iface.name) || recorded.has(`${family}|${address.address}|${iface.name}`)) continue;
+          fail(prefixField, prefix, `covers ${address.address}, live on interface ${iface.name}`);
         }
-        for (const [key, owner] of gateways) {
-          const [gatewayFamily, address] = key.split('|') as [string, string];
-          const value = Number(gatewayFamily) === family ? ipValue(address, family) : undefined;
-          if (value !== undefined && within(value, range) && address !== gateway) fail(prefixField, prefix, `covers ${address}, ${owner}`);
+        for (const [key, owner] of covered(gatewayIndex, range)) {
+          const address = key.split('|')[1] as string;
+          if (address !== gateway) fail(prefixField, prefix, `covers ${address}, ${owner}`);
         }
       }
     };

@@ -12,7 +12,7 @@ import ts from 'typescript';
 
 /** Lowest first. Prefixes are relative to src/; a folder ends with `/`. Adjust here when a module moves. */
 export const LAYERS: readonly (readonly string[])[] = [
-  ['model.ts', 'errors.ts', 'log.ts', 'signals.ts', 'v8-flags.ts'],
+  ['model.ts', 'errors.ts', 'log.ts', 'signals.ts', 'v8-flags.ts', 'version.ts'],
   ['net/'],
   ['files/', 'exec/'],
   ['plan/'],
@@ -24,6 +24,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['pipeline/'],
   // Commands over the whole pipeline: `metadata` reads and prints; preflight checks the options before a run.
   ['run.ts', 'preflight.ts', 'metadata/command.ts'],
+  // The run path main.ts loads lazily (only for a command that runs), then the entry point itself.
+  ['main-run.ts'],
   ['main.ts'],
 ];
 

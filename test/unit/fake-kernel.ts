@@ -3,8 +3,10 @@ import type { Family, LiveRoute, LiveRule, LiveState } from '../../src/model.ts'
 import type { BatchFailure } from '../../src/kernel/parse.ts';
 
 export interface FakeKernel {
-  /** The current state (a deep copy on every read, as two `ip show` runs would give). */
-  readLive(): Promise<LiveState>;
+  /** The current state (a deep copy on every read, as two `ip show` runs would give); only `families` when given (links always). */
+  readLive(families?: readonly Family[]): Promise<LiveState>;
+  /** The families of every readLive, in order: what `ip` would have been run for. */
+  reads: Family[][];
   listInterfaces(): Promise<LiveState['interfaces']>;
   runBatch(family: Family, lines: string[]): Promise<{ ok: boolean; failures: BatchFailure[] }>;
   /** Every line run, in order. */
@@ -94,8 +96,18 @@ function applyLine(state: LiveState, family: Family, line: string): string | und
 export function fakeKernel(initial: LiveState): FakeKernel {
   const kernel: FakeKernel = {
     lines: [],
+    reads: [],
     state: copy(initial),
-    readLive: async () => copy(kernel.state),
+    readLive: async (families = [4, 6]) => {
+      kernel.reads.push([...families]);
+      const state = copy(kernel.state);
+      const asked = (item: { family: Family }) => families.includes(item.family);
+      return {
+        interfaces: state.interfaces.map((iface) => ({ ...iface, addresses: iface.addresses.filter(asked) })),
+        routes: state.routes.filter(asked),
+        rules: state.rules.filter(asked),
+      };
+    },
     listInterfaces: async () => copy(kernel.state).interfaces,
     async runBatch(family, lines) {
       const failures: BatchFailure[] = [];

@@ -3,7 +3,7 @@ import type { Deps } from '../../src/run.ts';
 import { DEFAULTS } from '../../src/cli/spec.ts';
 import type { Command, Options } from '../../src/cli/spec.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { LiveState, MetadataResult, RecordedAddress } from '../../src/model.ts';
+import type { Family, LiveState, MetadataResult, RecordedAddress } from '../../src/model.ts';
 import { liveState } from './fixtures.ts';
 import { fakeKernel } from './fake-kernel.ts';
 import type { FakeKernel } from './fake-kernel.ts';
@@ -42,7 +42,7 @@ export function world(read: () => Promise<MetadataResult>, live: LiveState = liv
       sleep: async () => {},
       readMetadata: read,
       kernel: {
-        readLive: () => kernel.readLive(),
+        readLive: (families?: readonly Family[]) => kernel.readLive(families),
         listInterfaces: () => kernel.listInterfaces(),
         runBatch: async (family, lines) => {
           batches.push(lines);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run } from '../../src/run.ts';
+import type { Family } from '../../src/model.ts';
 import { BusyError, MetadataUnreachableError, BadMetadataError, EXIT, EnvironmentError, PermissionError, ReadError } from '../../src/errors.ts';
 import { CLOUD_INIT_FILE, CLOUD_INIT_CONTENT } from '../../src/files/cloudinit.ts';
 import { MAC1, liveState, metadata } from './fixtures.ts';
@@ -29,18 +30,76 @@ test('unusable metadata: exit 5, nothing changed', async () => {
   assert.deepEqual(w.batches, []);
 });
 
-test('busy lock: exit 7 before reading anything', async () => {
-  let read = false;
+test('busy lock: exit 7 (even when the metadata read beside it fails), the kernel neither read nor changed', async () => {
+  for (const read of [async () => metadata(), async () => Promise.reject(new MetadataUnreachableError('down'))]) {
+    const w = world(read);
+    w.deps.lock = async () => {
+      throw new BusyError('held by pid 42');
+    };
+    const report = await run(opts('apply'), w.deps);
+    assert.equal(report.exitCode, EXIT.BUSY);
+    assert.deepEqual(w.kernel.reads, [], 'the kernel is read only under the lock');
+    assert.deepEqual(w.batches, []);
+  }
+});
+
+test('apply: metadata read while the lock is awaited; the kernel read only once the lock is held', async () => {
+  const events: string[] = [];
+  let grant: () => void = () => {};
   const w = world(async () => {
-    read = true;
+    events.push('metadata');
     return metadata();
   });
+  const readLive = w.deps.kernel.readLive;
+  w.deps.kernel.readLive = async (families?: readonly Family[]) => {
+    events.push('kernel');
+    return readLive(families);
+  };
   w.deps.lock = async () => {
-    throw new BusyError('held by pid 42');
+    events.push('lock wait');
+    await new Promise<void>((resolve) => (grant = resolve));
+    events.push('lock held');
+    return { release: async () => {} };
+  };
+  const running = run(opts('apply'), w.deps);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(events, ['lock wait', 'metadata'], 'metadata read before the lock is held, the kernel not yet');
+  grant();
+  const report = await running;
+  assert.equal(report.exitCode, EXIT.OK);
+  assert.deepEqual(events.slice(0, 4), ['lock wait', 'metadata', 'lock held', 'kernel']);
+});
+
+test('verify reads again only the family the batches changed; a link set up touches IPv6 too', async () => {
+  const up = liveState();
+  up.interfaces = up.interfaces.map((entry) => ({ ...entry, up: true }));
+  const w = world(async () => metadata(), up);
+  assert.equal((await run(opts('apply'), w.deps)).exitCode, EXIT.OK);
+  assert.ok(w.batches.flat().every((line) => !line.startsWith('link set')));
+  assert.deepEqual(w.kernel.reads, [[4, 6], [4]], 'discovery reads both families, verify IPv4 only (IPv4-only batches)');
+  const down = world(async () => metadata());
+  assert.equal((await run(opts('apply'), down.deps)).exitCode, EXIT.OK);
+  assert.ok(down.batches.flat().some((line) => line.startsWith('link set')));
+  assert.deepEqual(down.kernel.reads, [[4, 6], [4, 6]], 'the kernel adds IPv6 link-local state to a link set up');
+});
+
+test('an interface that appears while the metadata is read is found at once: the early kernel read is read again', async () => {
+  const full = liveState();
+  const w = world(async () => {
+    // eth1 shows up after the kernel read beside the metadata, before the metadata arrives.
+    await new Promise((resolve) => setImmediate(resolve));
+    w.kernel.state = structuredClone(full);
+    return metadata();
+  }, liveState({ interfaces: full.interfaces.filter((iface) => iface.name !== 'eth1') }));
+  let slept = 0;
+  w.deps.sleep = async () => {
+    slept += 1;
   };
   const report = await run(opts('apply'), w.deps);
-  assert.equal(report.exitCode, EXIT.BUSY);
-  assert.equal(read, false);
+  assert.equal(report.exitCode, EXIT.OK);
+  assert.equal(slept, 0, 'no poll interval waited');
+  assert.deepEqual(w.kernel.reads.slice(0, 2), [[4, 6], [4, 6]], 'read beside the metadata, then again');
+  assert.ok(w.batches[0]?.some((line) => line.includes('dev eth1')));
 });
 
 test('apply converges (cloud-init file, one batch per family, per-ENI report), the next run changes nothing, remove leaves nothing', async () => {
@@ -280,5 +339,6 @@ test('the report has the duration of each phase that ran, in integer millisecond
   busy.deps.lock = async () => {
     throw new BusyError('held by pid 42');
   };
-  assert.deepEqual((await run(opts('apply'), busy.deps)).durations, {}, 'no phase ran');
+  const busyReport = await run(opts('apply'), busy.deps);
+  assert.deepEqual(Object.keys(busyReport.durations).filter((phase) => phase !== 'metadata'), [], 'only the metadata read, beside the lock, ran');
 });

@@ -62,6 +62,18 @@ test('runBatch applies IPv4 and IPv6 lines; readLive reads them back', async () 
     { family: 6, priority: 20001, table: 1001, from: '2001:db8:1::5/128', protocol: '203' },
   ]);
   assert.ok(live.routes.some((r) => r.family === 6 && r.table === 254 && r.dst === '2001:db8:1::5/128'));
+
+  // A read of one family (verification after a batch of that family): every link, only that family's objects.
+  for (const family of [4, 6] as const) {
+    const one = await ip.readLive([family]);
+    const other = (item: { family: number }) => item.family !== family;
+    assert.deepEqual(one.interfaces.map((iface) => iface.name), live.interfaces.map((iface) => iface.name));
+    assert.ok(!one.interfaces.some((iface) => iface.addresses.some(other)) && !one.routes.some(other) && !one.rules.some(other));
+    const mine = <T extends { family: number }>(items: T[]) => items.filter((item) => !other(item));
+    assert.deepEqual(one.routes, mine(live.routes));
+    assert.deepEqual(one.rules, mine(live.rules));
+    assert.deepEqual(one.interfaces.map((iface) => iface.addresses), live.interfaces.map((iface) => mine(iface.addresses)));
+  }
 });
 
 test('runBatch attributes a failing line and goes on (-force); an argument error stops ip', async () => {
@@ -96,7 +108,7 @@ test('runBatch refuses injected lines before spawning anything', async () => {
   assert.ok(!addresses.includes('10.0.3.2'), 'nothing of the refused batch ran');
 });
 
-test('readLive and listInterfaces use 2 and 1 processes', async () => {
+test('readLive, readLive of one family and listInterfaces use 2, 1 and 1 processes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ipcount-'));
   try {
     const counter = join(dir, 'count');
@@ -108,6 +120,8 @@ test('readLive and listInterfaces use 2 and 1 processes', async () => {
     assert.equal(readFileSync(counter, 'utf8').split('\n').filter(Boolean).length, 2);
     await counted.listInterfaces();
     assert.equal(readFileSync(counter, 'utf8').split('\n').filter(Boolean).length, 3);
+    await counted.readLive([6]);
+    assert.equal(readFileSync(counter, 'utf8').split('\n').filter(Boolean).length, 4);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

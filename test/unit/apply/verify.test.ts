@@ -1,9 +1,9 @@
 // The verify step: the state file keeps what exists, a change is verified by a second diff, nothing changed means no re-read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keepPresent, verify, verifyProblems } from '../../../src/apply/verify.ts';
+import { keepPresent, readTouched, verify, verifyProblems } from '../../../src/apply/verify.ts';
 import type { VerifyDeps } from '../../../src/apply/verify.ts';
-import type { LiveState, Operation, RecordedAddress } from '../../../src/model.ts';
+import type { Family, LiveState, Operation, RecordedAddress } from '../../../src/model.ts';
 import { NOTHING } from '../../../src/pipeline/plan.ts';
 import { iface, liveState } from '../fixtures.ts';
 
@@ -65,4 +65,36 @@ test('nothing changed: no re-read, nothing verified; the state file is written o
 test('an apply verify problem names the command still needed and its ENI', () => {
   const operation: Operation = { action: 'add', object: { kind: 'link-up', ifname: 'eth2' }, mac: '00:16:3e:00:00:03', reason: 'down' };
   assert.deepEqual(verifyProblems([operation], 'apply'), [{ code: 'verify', message: 'after applying, still needed: ip -4 link set dev eth2 up', mac: '00:16:3e:00:00:03' }]);
+});
+
+test('readTouched: only the touched family is read; the other comes from the state the plan was made from, IPv4 first', async () => {
+  const v6 = { family: 6 as const, address: '2001:db8::5', prefixLength: 128 };
+  const before: LiveState = {
+    interfaces: [{ name: 'eth1', index: 3, mac: '00:16:3e:00:00:02', up: true, addresses: [{ family: 4, address: '10.0.0.30', prefixLength: 24 }, v6] }],
+    routes: [{ family: 6, table: 1001, dst: 'default', gateway: 'fe80::1', dev: 'eth1', protocol: '203' }],
+    rules: [{ family: 6, priority: 20001, from: '2001:db8::5/128', table: 1001 }],
+  };
+  const asked: (readonly Family[] | undefined)[] = [];
+  const fresh: LiveState = {
+    interfaces: [{ name: 'eth1', index: 3, mac: '00:16:3e:00:00:02', up: true, addresses: [{ family: 4, address: '10.0.0.31', prefixLength: 32 }] }],
+    routes: [{ family: 4, table: 1001, dst: 'default', gateway: '10.0.0.253', dev: 'eth1', protocol: '203' }],
+    rules: [],
+  };
+  const d = {
+    kernel: {
+      readLive: async (families?: readonly Family[]) => {
+        asked.push(families);
+        return fresh;
+      },
+    },
+    state: { write: async () => {} },
+  };
+  const merged = await readTouched({ families: [4], before }, d);
+  assert.deepEqual(asked, [[4]]);
+  assert.deepEqual(merged.interfaces[0]?.addresses, [{ family: 4, address: '10.0.0.31', prefixLength: 32 }, v6], 'fresh IPv4, IPv6 from before');
+  assert.deepEqual(merged.routes.map((route) => route.family), [4, 6]);
+  assert.deepEqual(merged.rules, before.rules);
+  await readTouched({ families: [4, 6], before }, d);
+  await readTouched(undefined, d);
+  assert.deepEqual(asked.slice(1), [undefined, undefined], 'both families touched, or a persist change: a full read');
 });

@@ -8,7 +8,7 @@ const LAYERS = [['model.ts'], ['plan/'], ['run.ts', 'plan/special.ts']];
 test('src/ has no import cycle and no upward import, and every module is in a layer', () => {
   const graph = importGraph(SRC);
   assert.ok(graph.has('run.ts') && graph.has('main.ts'), 'the graph was read');
-  assert.ok(graph.get('main.ts')?.includes('run.ts'), 'relative imports resolved to src/ paths');
+  assert.ok(graph.get('main-run.ts')?.includes('run.ts') && graph.get('main.ts')?.includes('main-run.ts'), 'relative imports (dynamic ones too) resolved to src/ paths');
   assert.deepEqual(check(graph), []);
 });
 
