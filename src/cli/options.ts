@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { rootedPath } from '../files/rooted.ts';
 import { parseMac } from '../net/address.ts';
+import { parseRefreshInterval } from '../lifecycle/refresh.ts';
 import { COMMANDS, DEFAULTS, DEFAULT_CONFIG_FILE, OPTION_SPECS, envName } from './spec.ts';
 import type { Command, OptionSpec, Options } from './spec.ts';
 
@@ -12,7 +13,7 @@ export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'run';
 /** Reads a config file; returns null when it does not exist. */
 export type ReadConfig = (path: string) => string | null;
 
-const NOT_IN_CONFIG = new Set(['root', 'config']);
+const NOT_IN_CONFIG = new Set(['root', 'config', 'trigger']);
 
 /**
  * An interface name as `ip` takes it after `dev`: 1..15 characters the kernel allows (no `/`, `:`, whitespace),
@@ -170,6 +171,8 @@ function validateCombination(options: Options): void {
   checkPath(options.root, '--root');
   checkPath(options.configFile, '--config');
   if (options.reportFile !== '') checkPath(options.reportFile, '--report-file');
+  parseRefreshInterval(options.refreshInterval);
+  if (options.trigger === 'detach' && options.onlyInterface === '') throw new UsageError('--trigger detach needs --only-interface IFACE (the interface that went away)');
   if (options.priorityBase + 255 >= 32766) {
     throw new UsageError(`--priority-base: priorities up to ${options.priorityBase + 255} must stay below the main rule (32766)`);
   }

@@ -1,5 +1,7 @@
 // The one table of options: flag, environment variable, config-file key, default, and help text.
 import type { PersistChoice } from '../persist/types.ts';
+import { TRIGGERS } from '../lifecycle/trigger.ts';
+import type { Trigger } from '../lifecycle/trigger.ts';
 
 export type Command = 'apply' | 'plan' | 'status' | 'remove' | 'metadata';
 export const COMMANDS: readonly Command[] = ['apply', 'plan', 'status', 'remove', 'metadata'];
@@ -25,6 +27,8 @@ export interface Options {
   logLevel: LogLevelOption;
   metadataToken: TokenMode;
   configFile: string;
+  trigger: Trigger;
+  refreshInterval: string;
 }
 
 type Kind = 'string' | 'boolean' | 'integer' | 'list' | 'seconds';
@@ -61,6 +65,8 @@ export const DEFAULTS: Omit<Options, 'command'> = {
   logLevel: 'info',
   metadataToken: 'auto',
   configFile: DEFAULT_CONFIG_FILE,
+  trigger: 'manual',
+  refreshInterval: '',
 };
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -87,6 +93,9 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { flag: 'root', key: 'root', kind: 'string', placeholder: 'DIR', help: 'prefix every file read or written with DIR (tests, image builds)' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', choices: ['error', 'warn', 'info', 'debug'], placeholder: 'LEVEL', help: 'stderr log level' },
   { flag: 'config', key: 'configFile', kind: 'string', placeholder: 'PATH', help: 'config file (under --root)' },
+  { flag: 'trigger', key: 'trigger', kind: 'string', choices: TRIGGERS, placeholder: 'KIND', help: 'why this run started, recorded in the report (the units set boot, hotplug, detach, refresh; default manual)' },
+  { flag: 'refresh-interval', key: 'refreshInterval', kind: 'string', placeholder: 'SECONDS|off',
+    help: 'period of eni-init-refresh.timer (default 300) or off; read from the config file by the package\'s systemd generator' },
 ];
 
 /** `metadata-url` -> `ENI_INIT_METADATA_URL`. */

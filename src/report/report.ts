@@ -4,6 +4,7 @@ import type { Command } from '../cli/spec.ts';
 import type { DesiredEni, EniStatus } from '../plan/desired.ts';
 import { commandFor, familyOf } from '../apply/batch.ts';
 import { EXIT } from '../errors.ts';
+import type { Trigger } from '../lifecycle/trigger.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -99,6 +100,8 @@ export interface Report {
   deferred: ChangeEntry[];
   problems: Problem[];
   error?: { code: string; message: string; details?: Record<string, unknown> };
+  /** Why the run started: boot, hotplug, detach, refresh or manual (--trigger, set by the units). */
+  trigger?: Trigger;
 }
 
 /** A report with nothing in it yet: the outcome says `internal` until the run finishes it. */
