@@ -144,6 +144,11 @@ const common = [
   ['usr/lib/systemd/system/eni-init.service', source('systemd/eni-init.service'), 0o644],
   ['usr/lib/systemd/system/eni-init@.service', source('systemd/eni-init@.service'), 0o644],
   ['usr/lib/udev/rules.d/81-eni-init.rules', source('udev/81-eni-init.rules'), 0o644],
+  ['usr/lib/systemd/system/eni-init-refresh.timer', source('systemd/eni-init-refresh.timer'), 0o644],
+  ['usr/lib/systemd/system/eni-init-refresh.service', source('systemd/eni-init-refresh.service'), 0o644],
+  ['usr/lib/systemd/system/eni-init-detach@.service', source('systemd/eni-init-detach@.service'), 0o644],
+  ['usr/lib/systemd/system-generators/eni-init-refresh-generator', source('systemd/eni-init-refresh-generator'), 0o755],
+  ['usr/lib/eni-init/replayed-add', source('lib/replayed-add'), 0o755],
   ['usr/share/man/man8/eni-init.8.gz', gzip(manPage()), 0o644],
   ['usr/share/bash-completion/completions/eni-init', await bashCompletion(), 0o644],
 ];

@@ -23,7 +23,11 @@ import { acquireLock } from './files/lock.ts';
 import { readState, writeState } from './files/state.ts';
 import { runCommand } from './persist/command.ts';
 import { stagedNetplan } from './persist/netplan-stage.ts';
-import { lastRuns, lastRunsText, reportPathFor } from './report/last-runs.ts';
+import { lastRuns, lastRunsText } from './report/last-runs.ts';
+import { endsQuietly, lockDeadline, reportPathForRun } from './lifecycle/trigger.ts';
+import { beforeRun } from './lifecycle/before-run.ts';
+import { readUntilDropped } from './lifecycle/detach.ts';
+import { readIfindex, readRecord, syncConfigured } from './lifecycle/configured-files.ts';
 import { NO_FACTS } from './persist/facts.ts';
 import { listOwnFiles } from './persist/own-files.ts';
 import { probeManagers } from './persist/probe.ts';
@@ -96,7 +100,8 @@ function buildDeps(options: Options, log: Logger, stop: StopState, closers: (() 
     },
     preflight: () => preflight(options, RUN_DIR),
     async lock(deadline) {
-      const lock = await acquireLock(at(`${RUN_DIR}/lock`), { deadline, log });
+      // A refresh does not wait for another run's lock (lifecycle/trigger.ts): that run converges the host itself.
+      const lock = await acquireLock(at(`${RUN_DIR}/lock`), { deadline: lockDeadline(options.trigger, Date.now(), deadline), log });
       stop.lock = lock;
       return {
         async release() {
@@ -127,6 +132,7 @@ function interruptedReport(options: Options, startedAt: number, signal: StopSign
     durationMs: Date.now() - startedAt,
     outcome: 'interrupted',
     exitCode: EXIT.INTERRUPTED,
+    trigger: options.trigger,
     error: { code: 'interrupted', message: `stopped by ${signal} before changing anything` },
   };
 }
@@ -137,7 +143,7 @@ function interruptedReport(options: Options, startedAt: number, signal: StopSign
  * (0.75 MB compact), under 4% of the run's V8 heap (about 27 MB): a streaming writer would not pay for itself.
  */
 async function writeReport(options: Options, report: Report, log: Logger): Promise<void> {
-  const reportFile = reportPathFor(options.reportFile, options.onlyInterface);
+  const reportFile = reportPathForRun(options.reportFile, options.onlyInterface, options.trigger);
   if (reportFile === '' || (options.command !== 'apply' && options.command !== 'remove')) return;
   try {
     await writeFileAtomic(rootedPath(options.root, reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
@@ -185,9 +191,44 @@ export async function runRequest(options: Options, startedAt: number, journal: b
     process.stdout.write(result.output);
     return result.exitCode;
   }
+  // Before the lock and the metadata: a refresh switched off, a replayed coldplug "add" (systemd < 243 ignores the
+  // unit's ExecCondition=), a detach of a NIC that is not ours: nothing to do (src/lifecycle/before-run.ts).
+  const at = (path: string) => rootedPath(options.root, path);
+  const selected = options.command === 'apply' && (options.trigger === 'hotplug' || options.trigger === 'detach');
+  const decision = beforeRun({
+    trigger: options.trigger,
+    onlyInterface: options.onlyInterface,
+    refreshInterval: options.refreshInterval,
+    record: selected ? await readRecord(at, options.onlyInterface) : null,
+    ifindex: selected && options.trigger === 'hotplug' ? await readIfindex(options.onlyInterface) : undefined,
+  });
+  if (options.command === 'apply' && decision.kind === 'skip') {
+    log.info(decision.message, { trigger: options.trigger });
+    return EXIT.OK;
+  }
+  // A detach run is a full apply (the interface is gone: nothing is left to select) that first waits, within its
+  // deadline, for the metadata to drop the ENI; its report is still the interface's (report-IF.json).
+  const runOptions = decision.kind === 'detach' ? { ...options, onlyInterface: '' } : options;
   const closers: (() => Promise<void>)[] = [];
+  const deps = buildDeps(runOptions, log, stop, closers, provider);
+  if (decision.kind === 'detach') {
+    const read = deps.readMetadata;
+    let said = false;
+    deps.readMetadata = (deadline) =>
+      readUntilDropped({
+        mac: decision.mac,
+        read: () => read(deadline),
+        now: deps.now,
+        sleep: deps.sleep,
+        until: deadline - 10_000,
+        onWait: () => {
+          if (!said) log.info(`waiting for the metadata to drop the ENI of ${options.onlyInterface}`, { mac: decision.mac });
+          said = true;
+        },
+      });
+  }
   const outcome = await Promise.race([
-    run(options, buildDeps(options, log, stop, closers, provider)).then((report) => ({ report })),
+    run(runOptions, deps).then((report) => ({ report })),
     interrupted.then((signal) => ({ signal })),
   ]);
   if ('signal' in outcome) {
@@ -200,8 +241,13 @@ export async function runRequest(options: Options, startedAt: number, journal: b
     process.exit(EXIT.INTERRUPTED); // in-flight metadata requests are abandoned; running `ip show` readers are killed
   }
   const { report } = outcome;
+  report.trigger = options.trigger;
   await Promise.allSettled(closers.map((close) => close()));
   await writeReport(options, report, log);
+  if (options.command === 'apply') {
+    // This boot's record of configured NICs (coldplug replays, detach runs); unchanged entries are not rewritten.
+    await syncConfigured(at, report.enis).catch((error: unknown) => log.warn('cannot update /run/eni-init/configured', { error: error instanceof Error ? error.message : String(error) }));
+  }
   if (report.outcome === 'permission' && !options.json) {
     // Refused before doing anything: one line says what is missing and what to do (no summary, no noise).
     process.stderr.write(`eni-init: ${report.error?.message ?? 'not permitted'}\n`);
@@ -210,8 +256,9 @@ export async function runRequest(options: Options, startedAt: number, journal: b
   const runs = options.command === 'status' ? await lastRuns((path) => rootedPath(options.root, path)) : undefined;
   if (options.json) process.stdout.write(JSON.stringify(runs === undefined ? report : { ...report, lastRuns: runs }, null, 2) + '\n');
   else process.stdout.write(renderText(report) + (runs === undefined ? '' : lastRunsText(runs)));
-  const summary = { outcome: report.outcome, exit: report.exitCode, changes: report.changes.length, problems: report.problems.length, ms: report.durationMs };
+  const summary = { outcome: report.outcome, exit: report.exitCode, changes: report.changes.length, problems: report.problems.length, ms: report.durationMs, trigger: options.trigger };
   if (report.exitCode === EXIT.OK) log.info(`${options.command} done`, summary);
+  else if (endsQuietly(options.trigger, report.exitCode)) log.info(`${options.command} skipped: another eni-init run holds the lock; the next refresh comes anyway`, summary);
   else log.error(`${options.command} ended with ${report.outcome}`, { ...summary, error: report.error?.message });
   return report.exitCode;
 }

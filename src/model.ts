@@ -2,6 +2,12 @@
 
 export type Family = 4 | 6;
 
+/**
+ * Why a run started, set by the unit that starts it (`--trigger`, ENI_INIT_TRIGGER): eni-init.service boot,
+ * eni-init@.service hotplug, eni-init-detach@.service detach, eni-init-refresh.service refresh; by hand: manual.
+ */
+export type Trigger = 'boot' | 'hotplug' | 'detach' | 'refresh' | 'manual';
+
 /** Instance-level facts read from the metadata service. */
 export interface InstanceInfo {
   primaryMac: string;

@@ -11,6 +11,7 @@ import type { ConfigValue } from './config-file.ts';
 import { COMMANDS, DEFAULTS, DEFAULT_CONFIG_FILE, OPTION_SPECS, envName } from './spec.ts';
 import type { Command, OptionSpec, Options } from './spec.ts';
 import { didYouMean } from './suggest.ts';
+import { parseRefreshInterval } from '../lifecycle/refresh.ts';
 
 export type CliRequest = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: Options };
 
@@ -144,6 +145,8 @@ function validateCombination(options: Options, from: (flag: string) => string): 
   checkPath(options.root, from('root'));
   checkPath(options.configFile, from('config'));
   if (options.reportFile !== '') checkPath(options.reportFile, from('report-file'));
+  parseRefreshInterval(options.refreshInterval, from('refresh-interval'));
+  if (options.trigger === 'detach' && options.onlyInterface === '') throw new UsageError(`${from('trigger')}: detach needs --only-interface IFACE (the interface that went away)`);
   if (options.priorityBase + 255 >= 32766) {
     throw new UsageError(`${from('priority-base')}: priorities up to ${options.priorityBase + 255} must stay below the main rule (32766)`);
   }

@@ -1,6 +1,6 @@
 // The one table of commands and options (flag, environment variable, config-file key, type, allowed values,
 // default, help): --help, the bash completion and the docs-agreement test all read it (exit codes: exit-codes.ts).
-import type { PersistChoice } from '../model.ts';
+import type { PersistChoice, Trigger } from '../model.ts';
 
 export type Command = 'apply' | 'plan' | 'status' | 'remove' | 'metadata';
 
@@ -41,6 +41,10 @@ export interface Options {
   logLevel: LogLevelOption;
   metadataToken: TokenMode;
   configFile: string;
+  /** Why this run started (the units set it; by hand: manual). */
+  trigger: Trigger;
+  /** eni-init-refresh.timer's period in seconds, or `off`; '' = the timer's own default (300). */
+  refreshInterval: string;
 }
 
 export type Kind = 'string' | 'boolean' | 'integer' | 'list' | 'seconds';
@@ -91,7 +95,11 @@ export const DEFAULTS: Omit<Options, 'command'> = {
   logLevel: 'info',
   metadataToken: 'auto',
   configFile: DEFAULT_CONFIG_FILE,
+  trigger: 'manual',
+  refreshInterval: '',
 };
+
+export const TRIGGERS: readonly Trigger[] = ['boot', 'hotplug', 'detach', 'refresh', 'manual'];
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
   { flag: 'metadata-url', key: 'metadataUrl', kind: 'string', placeholder: 'URL', help: 'metadata service base URL' },
@@ -119,6 +127,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { flag: 'root', key: 'root', kind: 'string', placeholder: 'DIR', valueHint: 'directory', inConfigFile: false,
     help: 'prefix every file read or written with DIR (tests, image builds)' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', choices: ['error', 'warn', 'info', 'debug'], placeholder: 'LEVEL', help: 'stderr log level' },
+  { flag: 'trigger', key: 'trigger', kind: 'string', choices: TRIGGERS, placeholder: 'KIND', inConfigFile: false,
+    help: 'why this run started, recorded in the report (the units set boot, hotplug, detach, refresh)' },
+  { flag: 'refresh-interval', key: 'refreshInterval', kind: 'string', placeholder: 'SECONDS|off', defaultText: '300',
+    help: "period of eni-init-refresh.timer (10..86400 s) or off; read from the config file by the package's systemd generator" },
   { flag: 'config', key: 'configFile', kind: 'string', placeholder: 'PATH', valueHint: 'file', inConfigFile: false, help: 'config file (under --root)' },
 ];
 

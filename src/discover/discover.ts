@@ -41,7 +41,8 @@ function waitLimit(deps: DiscoverDeps, deadline: number): number {
   return deadline - Math.min(5000, (deadline - deps.now()) / 4);
 }
 
-const listsMac = (metadata: MetadataResult, mac: string) => metadata.enis.some((eni) => eni.mac === mac) || metadata.failed.some((eni) => eni.mac === mac);
+/** The metadata lists this MAC, read or failed. */
+export const listsMac = (metadata: MetadataResult, mac: string) => metadata.enis.some((eni) => eni.mac === mac) || metadata.failed.some((eni) => eni.mac === mac);
 
 /**
  * --only-interface (hotplug): the interface may have appeared before the metadata lists its ENI, and the

@@ -1,8 +1,9 @@
 // The versioned report: one object for JSON output, the report file and the human summary.
-import type { ChangeEntry, FileEntry, InstanceInfo, Operation, Problem } from '../model.ts';
+import type { ChangeEntry, FileEntry, InstanceInfo, Operation, Problem, Trigger } from '../model.ts';
 import type { Command } from '../cli/spec.ts';
 import type { DesiredEni, DesiredState, EniStatus } from '../plan/desired.ts';
 import { EXIT } from '../errors.ts';
+
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -81,6 +82,8 @@ export interface Report {
   deferred: ChangeEntry[];
   problems: Problem[];
   error?: { code: string; message: string; details?: Record<string, unknown> };
+  /** Why the run started: boot, hotplug, detach, refresh or manual (--trigger, set by the units). */
+  trigger?: Trigger;
 }
 
 /** A report with nothing in it yet: the outcome says `internal` until the run finishes it. */

@@ -13,7 +13,8 @@ import ts from 'typescript';
 /** Lowest first. Prefixes are relative to src/; a folder ends with `/`. Adjust here when a module moves. */
 export const LAYERS: readonly (readonly string[])[] = [
   ['model.ts', 'errors.ts', 'log.ts', 'signals.ts', 'v8-flags.ts', 'version.ts'],
-  ['net/'],
+  // The refresh-interval grammar is an option's value rule (cli/ checks it), apart from the rest of lifecycle/.
+  ['net/', 'lifecycle/refresh.ts'],
   ['files/', 'exec/'],
   ['plan/'],
   ['metadata/', 'kernel/'],
@@ -21,6 +22,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['persist/'],
   ['cli/'],
   ['report/'],
+  // Why a run started and what that changes: refresh, hot-plug replays, detach (the entry decides before a run).
+  ['lifecycle/'],
   ['pipeline/'],
   // Commands over the whole pipeline: `metadata` reads and prints; preflight checks the options before a run.
   ['run.ts', 'preflight.ts', 'metadata/command.ts'],

@@ -96,6 +96,11 @@ const COMMON_FILES: [string, string][] = [
   ['-rw-r--r--', `${UNIT_DIR}/eni-init.service`],
   ['-rw-r--r--', `${UNIT_DIR}/eni-init@.service`],
   ['-rw-r--r--', '/usr/lib/udev/rules.d/81-eni-init.rules'],
+  ['-rw-r--r--', `${UNIT_DIR}/eni-init-refresh.timer`],
+  ['-rw-r--r--', `${UNIT_DIR}/eni-init-refresh.service`],
+  ['-rw-r--r--', `${UNIT_DIR}/eni-init-detach@.service`],
+  ['-rwxr-xr-x', '/usr/lib/systemd/system-generators/eni-init-refresh-generator'],
+  ['-rwxr-xr-x', '/usr/lib/eni-init/replayed-add'],
   ['-rw-r--r--', '/etc/eni-init/eni-init.conf'],
   ['-rw-r--r--', '/etc/iproute2/rt_protos.d/eni-init.conf'],
   ['-rw-r--r--', '/usr/share/man/man8/eni-init.8.gz'],
@@ -110,6 +115,7 @@ const DEB_ONLY: [string, string][] = [
 ];
 const RPM_ONLY: [string, string][] = [
   ['drwxr-xr-x', '/etc/eni-init'],
+  ['drwxr-xr-x', '/usr/lib/eni-init'],
   ['drwxr-xr-x', '/usr/share/doc/eni-init'],
   ['-rw-r--r--', '/usr/share/doc/eni-init/CHANGELOG'],
   ['drwxr-xr-x', '/usr/share/licenses/eni-init'],
@@ -361,7 +367,7 @@ describe('unit files and udev rule', () => {
     assert.deepEqual(words(install, 'WantedBy').sort(), ['multi-user.target', 'network-online.target']);
     assert.equal(single(service, 'Type'), 'oneshot');
     assert.equal(single(service, 'RemainAfterExit'), 'yes');
-    assert.equal(single(service, 'ExecStart'), '/usr/bin/eni-init apply');
+    assert.equal(single(service, 'ExecStart'), '/usr/bin/eni-init apply --trigger boot');
     assert.deepEqual(words(service, 'SuccessExitStatus'), ['3']);
     assert.equal(single(service, 'KillMode'), 'mixed');
     assert.equal(single(service, 'EnvironmentFile'), '-/etc/eni-init/eni-init.env');
@@ -384,7 +390,9 @@ describe('unit files and udev rule', () => {
     const text = hotplugUnit();
     const unit = unitSection(text, 'Unit');
     const service = unitSection(text, 'Service');
-    assert.equal(single(service, 'ExecStart'), '/usr/bin/eni-init apply --only-interface %i');
+    assert.equal(single(service, 'ExecStart'), '/usr/bin/eni-init apply --trigger hotplug --only-interface %i');
+    // Coldplug replays of NICs the boot run configured are skipped before eni-init starts.
+    assert.equal(single(service, 'ExecCondition'), '/usr/lib/eni-init/replayed-add %i');
     assert.equal(single(service, 'Type'), 'oneshot');
     assert.equal(service.get('RemainAfterExit'), undefined, 'RemainAfterExit=yes would keep a re-attached ENI from being configured');
     assert.equal(service.get('SuccessExitStatus'), undefined);
@@ -398,6 +406,31 @@ describe('unit files and udev rule', () => {
     assert.deepEqual(sandbox(service), sandbox(unitSection(bootUnit(), 'Service')));
   });
 
+  test('refresh timer and service, detach template: triggers, quiet busy refresh, same sandbox', () => {
+    const sandbox = (entries: Map<string, string[]>) => [...entries].filter(([key]) => /^(Protect|Private|Restrict|Capability|NoNew|Lock|SystemCall|RuntimeDirectory|ReadWrite|UMask)/.test(key)).map(([key, value]) => `${key}=${value.join(' ')}`).sort();
+    const timerText = readFileSync(join(PACKAGING, 'systemd/eni-init-refresh.timer'), 'utf8');
+    const timer = unitSection(timerText, 'Timer');
+    assert.equal(single(timer, 'OnBootSec'), '5min');
+    assert.equal(single(timer, 'OnUnitInactiveSec'), '5min');
+    assert.equal(single(timer, 'RandomizedDelaySec'), '30s');
+    assert.equal(single(timer, 'AccuracySec'), '1s');
+    assert.deepEqual(words(unitSection(timerText, 'Install'), 'WantedBy'), ['timers.target']);
+    const refreshText = readFileSync(join(PACKAGING, 'systemd/eni-init-refresh.service'), 'utf8');
+    const refresh = unitSection(refreshText, 'Service');
+    assert.equal(single(refresh, 'ExecStart'), '/usr/bin/eni-init apply --trigger refresh');
+    assert.deepEqual(words(refresh, 'SuccessExitStatus'), ['3', '7']);
+    assert.equal(refresh.get('RemainAfterExit'), undefined, 'RemainAfterExit=yes would stop OnUnitInactiveSec= from ever elapsing again');
+    assert.ok(words(unitSection(refreshText, 'Unit'), 'After').includes('eni-init.service'));
+    assert.equal(unitSection(refreshText, 'Install').size, 0, 'the timer starts it');
+    assert.deepEqual(sandbox(refresh), sandbox(unitSection(bootUnit(), 'Service')));
+    const detachText = readFileSync(join(PACKAGING, 'systemd/eni-init-detach@.service'), 'utf8');
+    const detach = unitSection(detachText, 'Service');
+    assert.equal(single(detach, 'ExecStart'), '/usr/bin/eni-init apply --trigger detach --only-interface %i');
+    assert.equal(single(detach, 'ExecCondition'), '/usr/bin/test -e /run/eni-init/configured/%i');
+    assert.equal(detach.get('RemainAfterExit'), undefined);
+    assert.deepEqual(sandbox(detach), sandbox(unitSection(bootUnit(), 'Service')));
+  });
+
   test('systemd-analyze verify (the units as installed, against the packaged executable and man page)', (t) => {
     if (!onPath('systemd-analyze')) {
       loudSkip(t, 'systemd-analyze not found (Debian package "systemd"): the unit files were not verified');
@@ -408,7 +441,11 @@ describe('unit files and udev rule', () => {
     const units = tempDir('units');
     // Verify needs ExecStart= to exist: point it at the extracted executable; the man page is found via MANPATH.
     writeFileSync(join(units, 'eni-init.service'), readFileSync(join(root, UNIT_DIR, 'eni-init.service'), 'utf8').replaceAll('/usr/bin/eni-init', exe));
-    writeFileSync(join(units, 'eni-init@eth1.service'), readFileSync(join(root, UNIT_DIR, 'eni-init@.service'), 'utf8').replaceAll('/usr/bin/eni-init', exe));
+    const installed = (name: string) => readFileSync(join(root, UNIT_DIR, name), 'utf8').replaceAll('/usr/bin/eni-init', exe).replaceAll('/usr/lib/eni-init/', join(root, 'usr/lib/eni-init/'));
+    writeFileSync(join(units, 'eni-init@eth1.service'), installed('eni-init@.service'));
+    writeFileSync(join(units, 'eni-init-detach@eth1.service'), installed('eni-init-detach@.service'));
+    writeFileSync(join(units, 'eni-init-refresh.service'), installed('eni-init-refresh.service'));
+    writeFileSync(join(units, 'eni-init-refresh.timer'), installed('eni-init-refresh.timer'));
     const env = { MANPATH: join(root, 'usr/share/man'), SYSTEMD_LOG_LEVEL: 'notice', SYSTEMD_LOG_TARGET: 'console' };
     // Can systemd-analyze verify anything at all here (no running systemd needed, but a usable environment)?
     writeFileSync(join(units, 'probe.service'), '[Unit]\nDescription=probe\n[Service]\nType=oneshot\nExecStart=/bin/true\n');
@@ -419,7 +456,7 @@ describe('unit files and udev rule', () => {
     }
     // Documentation=man:eni-init(8) is checked by running man(1) against the packaged man page.
     const manArgs = onPath('man') ? [] : ['--man=no'];
-    const verified = run('systemd-analyze', ['verify', ...manArgs, join(units, 'eni-init.service'), join(units, 'eni-init@eth1.service')], { env });
+    const verified = run('systemd-analyze', ['verify', ...manArgs, ...['eni-init.service', 'eni-init@eth1.service', 'eni-init-detach@eth1.service', 'eni-init-refresh.service', 'eni-init-refresh.timer'].map((name) => join(units, name))], { env });
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
     assert.equal((verified.stdout + verified.stderr).trim(), '', `systemd-analyze verify warnings:\n${verified.stdout}${verified.stderr}`);
     // And the checker does catch mistakes.
@@ -453,13 +490,15 @@ describe('unit files and udev rule', () => {
     assert.ok(existsSync(join(root, 'run/eni-init/report.json')), 'no report written');
   });
 
-  test('udev rule: wants eni-init@<name> for 00:16:3e NICs only (udevadm test in a private namespace)', (t) => {
+  test('udev rule: wants eni-init@<name> for 00:16:3e NICs only, starts eni-init-detach@<name> on remove (udevadm test in a private namespace)', (t) => {
     const rule = readFileSync(join(PACKAGING, 'udev/81-eni-init.rules'), 'utf8');
     assert.match(rule, /^ACTION!="add", GOTO="eni_init_end"$/m);
     assert.match(rule, /^SUBSYSTEM!="net", GOTO="eni_init_end"$/m);
     assert.match(rule, /^DEVPATH=="\/devices\/virtual\/\*", GOTO="eni_init_end"$/m);
     assert.match(rule, /^ATTR\{address\}!="00:16:3e:\*", GOTO="eni_init_end"$/m);
     assert.match(rule, /^TAG\+="systemd", ENV\{SYSTEMD_WANTS\}\+="eni-init@\$name\.service"$/m);
+    assert.match(rule, /^ACTION=="remove", GOTO="eni_init_remove"$/m);
+    assert.match(rule, /^RUN\+="\/usr\/bin\/systemctl --no-block start eni-init-detach@\$kernel\.service"$/m);
     if (!isRoot || !onPath('udevadm') || !onPath('unshare')) {
       loudSkip(t, `udevadm test needs root, udevadm (Debian package "udev") and unshare; have root=${isRoot} udevadm=${onPath('udevadm')}: the rule was not run through udev`);
       return;
@@ -480,13 +519,23 @@ describe('unit files and udev rule', () => {
         for dev in eni0 other0; do
           echo "== $rules $dev"
           udevadm test --action=add /sys/class/net/$dev 2>&1 | grep -E '^(SYSTEMD_WANTS=|/run/udev/rules.d/81-eni-init.rules)' || true
+          udevadm test --action=remove /sys/class/net/$dev 2>&1 | grep -E "^run: .*eni-init-detach@|^RUN" | sed "s/^/remove: /" || true
         done
       done`;
     const result = run('unshare', ['--mount', '--net', '--propagation', 'private', 'sh', '-c', script], { timeoutMs: 60_000 });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(
       result.stdout.trim(),
-      ['== physical eni0', 'SYSTEMD_WANTS=eni-init@eni0.service', '== physical other0', '== real eni0', '== real other0'].join('\n'),
+      [
+        '== physical eni0',
+        'SYSTEMD_WANTS=eni-init@eni0.service',
+        "remove: run: '/usr/bin/systemctl --no-block start eni-init-detach@eni0.service'",
+        '== physical other0',
+        // remove cannot match the MAC (sysfs is gone): eni-init-detach@.service's ExecCondition= skips other NICs.
+        "remove: run: '/usr/bin/systemctl --no-block start eni-init-detach@other0.service'",
+        '== real eni0',
+        '== real other0',
+      ].join('\n'),
       'udev rule parse errors or wrong matches',
     );
   });
@@ -500,7 +549,7 @@ describe('config file, man page and snippets', () => {
     const conf = readFileSync(join(PACKAGING, 'eni-init.conf'), 'utf8');
     assert.equal(conf.split('\n').filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#')).length, 0, 'an active setting');
     const keys = [...conf.matchAll(/^# ([a-z-]+) =/gm)].map((match) => match[1]);
-    const settable = helpFlags().filter((flag) => !['help', 'version', 'root', 'config', 'only-interface'].includes(flag));
+    const settable = helpFlags().filter((flag) => !['help', 'version', 'root', 'config', 'only-interface', 'trigger'].includes(flag));
     assert.deepEqual([...keys].sort(), [...settable].sort());
     // Uncommented, the file must parse: an unreachable metadata service then gives 4, not 2 (usage).
     const root = tempDir('conf');
@@ -664,6 +713,7 @@ describe('dpkg --root: install, upgrade, remove, reinstall, purge (throwaway roo
     assert.match(status, /^Status: install ok installed$/m);
     for (const conffile of CONFFILES) assert.match(status, new RegExp(`^ ${conffile} [0-9a-f]{32}$`, 'm'));
     assert.ok(enabled(), 'eni-init.service not enabled on first install');
+    assert.equal(readlinkSync(at('etc/systemd/system/timers.target.wants/eni-init-refresh.timer')), `${UNIT_DIR}/eni-init-refresh.timer`, 'eni-init-refresh.timer not enabled on first install');
     assert.equal(existsSync('/usr/bin/eni-init'), hostHadBinary, 'the host was touched');
 
     // Upgrade (same version again): a local conffile edit and an administrator's disable survive.
@@ -682,6 +732,7 @@ describe('dpkg --root: install, upgrade, remove, reinstall, purge (throwaway roo
     assert.ok(!existsSync(at(`${UNIT_DIR}/eni-init.service`)));
     assert.ok(existsSync(conf), 'conffile removed by remove (only purge may)');
     assert.ok(!wants.some(present), 'enablement symlinks left behind');
+    assert.ok(!present(at('etc/systemd/system/timers.target.wants/eni-init-refresh.timer')), 'timer enablement left behind');
     assert.match(ok('dpkg', [`--root=${root}`, '-s', 'eni-init']), /^Status: deinstall ok config-files$/m);
     dpkg('-i', DEB);
     assert.ok(enabled(), 'reinstall after remove did not enable the unit again');

@@ -5,6 +5,7 @@ import { BOOT_ENIS, ENIS, HOTPLUG_ENI, LIMITS, assertAllAnswer, bootFigures, clo
 import type { VmSetup } from './harness.ts';
 import type { ImageName } from './images.ts';
 import { packageUserData, rpmUserData } from './seed.ts';
+import { assertHotplugRan, detachStep, oneRunPerBootStep, refreshStep } from './lifecycle.ts';
 
 /** Waits for the first boot's cloud-init (which installs the .deb) and for the package's boot unit to have run. */
 export async function waitPackageInstalled(setup: VmSetup): Promise<void> {
@@ -60,7 +61,7 @@ const MANAGERS = {
   },
 } as const;
 
-const OWN_FILES = 'grep -rl "^# Written by eni-init" /etc/NetworkManager /etc/systemd/network /etc/systemd/networkd.conf.d /etc/netplan 2>/dev/null | sort';
+export const OWN_FILES = 'grep -rl "^# Written by eni-init" /etc/NetworkManager /etc/systemd/network /etc/systemd/networkd.conf.d /etc/netplan 2>/dev/null | sort';
 
 /** How often networkd logged that eth0's DHCP lease was lost in this boot (a reconfigure of the primary restarts its DHCP client). */
 const PRIMARY_LEASE_LOST = "journalctl -b --no-pager -o cat -u systemd-networkd | grep -c 'eth0: DHCP lease lost' || true";
@@ -106,6 +107,8 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
   // The netplan image runs the same systemd-networkd as the networkd image: its behaviour while stopped and at
   // DHCP renewals is checked there; skipping those two steps here keeps the suite within its time budget.
   const sameDaemonChecked = image === 'netplan';
+  // Refresh, detach and coldplug replays (issue 13) do not depend on the manager: the two daemons suffice.
+  const lifecycle = image === 'nm' || image === 'networkd';
   const started = Date.now();
   const setup = await startVm(t, { image, artifacts: ['deb'], userData: (copies) => packageUserData(copies.deb) });
   if (setup === undefined) return;
@@ -131,6 +134,7 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     await assertPrimaryUndisturbed(setup, image, 0, 'reboot');
     t.diagnostic(`${image} reboot: ${await bootFigures(setup)}`);
   });
+  if (lifecycle) await oneRunPerBootStep(t, setup, image);
 
   await step(t, setup, `${image}: after systemctl restart ${manager.unit}`, async () => {
     await vm.sh(`systemctl restart ${manager.unit}`, 60_000);
@@ -183,8 +187,14 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
   });
 
   await hotplugStep(t, setup, image);
+  if (lifecycle) {
+    await refreshStep(t, setup, image);
+    await detachStep(t, setup, image);
+  }
   await step(t, setup, `${image}: eni-init remove deletes the files it wrote, and only those; every secondary NIC gets its manager's address back`, async () => {
     const lostBefore = await primaryLeaseLosses(setup);
+    // A refresh after `remove` would configure everything again (an admin stops the timer likewise).
+    await vm.sh('systemctl stop eni-init-refresh.timer eni-init-refresh.service');
     const before = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network /etc/netplan 2>/dev/null | sort');
     const code = (await vm.exec('eni-init remove --json > /run/eni-init/remove.json; echo $?', 90_000)).stdout.trim();
     if (code !== '0') throw new Error(`eni-init remove exited ${code}: ${await vm.sh('cat /run/eni-init/remove.json')}`);
@@ -193,7 +203,8 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     const after = await vm.sh('ls /etc/NetworkManager/system-connections /etc/systemd/network /etc/netplan 2>/dev/null | sort');
     const kept = before.split('\n').filter((name) => name !== '' && !name.includes('eni-init'));
     for (const name of kept) if (!after.split('\n').includes(name)) throw new Error(`remove deleted ${name}, which is not eni-init's`);
-    await assertNicsGivenBack(setup, ENIS.slice(1));
+    // The detach step took the hot-plugged NIC away again.
+    await assertNicsGivenBack(setup, lifecycle ? ENIS.slice(1, BOOT_ENIS) : ENIS.slice(1));
     await assertPrimaryUndisturbed(setup, image, lostBefore, 'remove');
   });
   t.diagnostic(`${image} package scenario: ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -212,6 +223,7 @@ async function hotplugStep(t: TestContext, setup: VmSetup, image: ImageName, lab
     await assertUnitRan(setup, `eni-init@${HOTPLUG_ENI.ifname}.service`);
     await assertPrimaryUndisturbed(setup, image, lostBefore, 'hot-plug');
     await assertReportsPerRunKind(setup);
+    await assertHotplugRan(setup);
     t.diagnostic(`hot-plugged ${HOTPLUG_ENI.ifname} answered ${((Date.now() - plugged) / 1000).toFixed(1)} s after device_add`);
     // Where the time went: from device_add to the unit's start (udev, systemd), and the run itself.
     const shown = await vm.sh(`systemctl show -p ExecMainStartTimestampMonotonic -p ExecMainExitTimestampMonotonic eni-init@${HOTPLUG_ENI.ifname}.service; cut -d" " -f1 /proc/uptime`);

@@ -140,6 +140,18 @@ export class Vm {
     await this.control.call('device_add', { driver: 'virtio-net-pci', netdev: id, mac: eni.mac, id: `nic-${id}` });
   }
 
+  /** QMP hot-unplug (device_del) of a NIC added by hotplug(); waits for the guest to release it (DEVICE_DELETED), then drops its netdev. */
+  async unplug(eni: SimEni, timeoutMs = 60_000): Promise<void> {
+    const id = tapOf(eni);
+    const device = `nic-${id}`;
+    const deleted = () => this.control.events.some((event) => event['event'] === 'DEVICE_DELETED' && (event['data'] as Record<string, unknown> | undefined)?.['device'] === device);
+    await this.control.call('device_del', { id: device });
+    for (const until = Date.now() + timeoutMs; !deleted(); await sleep(500)) {
+      if (Date.now() > until) throw new Error(`the guest did not release ${device} within ${timeoutMs} ms (no DEVICE_DELETED)`);
+    }
+    await this.control.call('netdev_del', { id });
+  }
+
   consoleTail(lines = 60): string {
     if (!existsSync(this.consolePath)) return '(no console log)';
     return readFileSync(this.consolePath, 'utf8').replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(-lines).join('\n');

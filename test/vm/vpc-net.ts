@@ -152,6 +152,20 @@ export class VpcNet {
     await this.apply();
   }
 
+  /** Sets the private IPv4s of an ENI in metadata (the console's assign/unassign) and the cloud's source check. */
+  async setPrivateIps(eni: SimEni, ips: readonly string[]): Promise<void> {
+    const entry = this.config.enis.find((candidate) => candidate.mac === eni.mac.toLowerCase());
+    if (entry === undefined) throw new Error(`${eni.ifname} is not in metadata`);
+    entry.privateIpv4s = [...ips];
+    await this.apply();
+  }
+
+  /** Drops `eni` from metadata, as the service does a few seconds after a detach; its tap stays for a later attach. */
+  async detachFromMetadata(eni: SimEni): Promise<void> {
+    this.config.enis = this.config.enis.filter((entry) => entry.mac !== eni.mac.toLowerCase());
+    await this.apply();
+  }
+
   /** Every private IPv4 of the ENIs currently in metadata. */
   addresses(): string[] {
     return this.config.enis.flatMap((eni) => eni.privateIpv4s);
