@@ -58,4 +58,8 @@ test('the marker is exactly the first line', () => {
   assert.equal(writtenByUs(WRITTEN_BY), true);
   assert.equal(writtenByUs(`\n${WRITTEN_BY}\n`), false);
   assert.equal(writtenByUs(`${WRITTEN_BY} \n`), false);
+  assert.equal(writtenByUs(`x=1\n${WRITTEN_BY}\n`), false);
+  assert.equal(writtenByUs(` ${WRITTEN_BY}\n`), false);
+  assert.equal(writtenByUs(`${WRITTEN_BY} extra\n`), false);
+  assert.equal(writtenByUs(''), false);
 });

@@ -1,6 +1,7 @@
+// The semantic gate: what metadata may reach a command line or a file, and the problem that names each value refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cidrRange, gate, ipValue, metadataAddressOf, reservedName } from '../../../src/plan/gate.ts';
+import { gate, metadataAddressOf } from '../../../src/plan/gate.ts';
 import type { GateInput } from '../../../src/plan/gate.ts';
 import type { EniMetadata } from '../../../src/model.ts';
 import { MAC0, MAC1, MAC2, eni, iface, liveState, metadata } from '../fixtures.ts';
@@ -21,14 +22,7 @@ test('valid metadata passes the gate unchanged', () => {
   assert.deepEqual(result.failed, []);
 });
 
-test('address helpers: integer values, ranges, reserved names, the metadata URL host', () => {
-  assert.equal(ipValue('10.0.0.1', 4), 0x0a000001n);
-  assert.equal(ipValue('::1', 6), 1n);
-  assert.equal(ipValue('10.0.0.01', 4), undefined);
-  assert.deepEqual(cidrRange('10.0.0.7/24', 4), { family: 4, first: 0x0a000000n, last: 0x0a0000ffn });
-  assert.equal(reservedName('100.100.100.200', 4)?.startsWith('range 100.64.0.0/10'), true);
-  assert.equal(reservedName('10.0.0.1', 4), undefined);
-  assert.equal(reservedName('fe80::1', 6), 'link-local range fe80::/10');
+test('the metadata URL host (address values and ranges: ranges.test.ts)', () => {
   assert.deepEqual(metadataAddressOf(undefined), ['100.100.100.200']);
   assert.deepEqual(metadataAddressOf('http://10.9.8.7:8080/x'), ['100.100.100.200', '10.9.8.7']);
   assert.deepEqual(metadataAddressOf('http://[FD00::1]/'), ['100.100.100.200', 'fd00::1']);

@@ -1,11 +1,10 @@
-// Golden tests of the four renderers: fixtures.ts in, golden/<backend>-<case>.<ext> out. UPDATE_GOLDEN=1 rewrites them.
+// Golden tests of a renderer (each renderer's test calls goldenTests): fixtures.ts in, golden/<backend>-<case>.<ext> out. UPDATE_GOLDEN=1 rewrites them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { render } from '../../../../src/persist/backends/index.ts';
-import { BACKENDS } from '../../../../src/persist/types.ts';
 import type { Backend } from '../../../../src/model.ts';
 import type { RenderedFile } from '../../../../src/persist/types.ts';
 import { cases } from './fixtures.ts';
@@ -20,9 +19,10 @@ function bundle(files: readonly RenderedFile[]): string {
   return files.map((file) => `#### ${file.path} (mode 0${file.mode.toString(8)})\n${file.content}`).join('');
 }
 
-for (const backend of BACKENDS) {
+/** One test per case of fixtures.ts: the backend's render of it equals its golden file. */
+export function goldenTests(backend: Backend): void {
   for (const { name, iface, ctx } of cases) {
-    test(`${backend}: ${name}`, () => {
+    test(`${backend} golden: ${name}`, () => {
       const context = backend === 'networkmanager' ? {} : ctx[backend];
       const actual = bundle(render(backend, iface, context));
       const path = join(GOLDEN, `${backend}-${name}.${EXT[backend]}`);

@@ -1,11 +1,10 @@
-// Properties every renderer keeps: deterministic, marked, newline-terminated, safe values only, the primary's config left to the admin.
+// What the renderers share (common.ts) and the properties every renderer keeps: deterministic, marked, newline-terminated,
+// safe values only, the primary's config left to the admin. Each renderer's own output: <backend>.test.ts beside this one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { render } from '../../../../src/persist/backends/index.ts';
-import { renderNetworkdGlobal } from '../../../../src/persist/render/networkd.ts';
+import { assertIfname, assertRenderable, defaultCidr, fileContent, ofFamily, routeDestination } from '../../../../src/persist/render/common.ts';
 import { writtenByUs as isWrittenByUs } from '../../../../src/persist/own-files.ts';
-import { networkdDropInPath } from '../../../../src/persist/render/networkd.ts';
-import { profileUuid } from '../../../../src/persist/render/networkmanager.ts';
 import { BACKENDS, WRITTEN_BY } from '../../../../src/persist/types.ts';
 import type { InterfacePersist, RenderContext } from '../../../../src/persist/types.ts';
 import { cases, dualStack, primary, secondary } from './fixtures.ts';
@@ -55,9 +54,6 @@ test('any other unsafe value throws: a newline never becomes a second line or ke
   for (const iface of bad) {
     for (const backend of BACKENDS) assert.throws(() => render(backend, iface, {}), /refusing to render/, `${backend} ${JSON.stringify(iface)}`);
   }
-  for (const networkFile of ['10-eth0.network', '/etc/systemd/network/../x.network', '/etc/systemd/network/a b.network', '/etc/x.conf']) {
-    assert.throws(() => networkdDropInPath(networkFile), /invalid networkd file/, networkFile);
-  }
 });
 
 test('the primary never gets a profile or a config file of its own', () => {
@@ -69,49 +65,33 @@ test('the primary never gets a profile or a config file of its own', () => {
       'no keyfile, no .network file, no ifcfg file',
     );
   }
-  assert.deepEqual(render('netplan', primary, {}), [], 'no netplan definition for a primary netplan does not define');
-  assert.deepEqual(render('networkd', primary, {}), []);
-  assert.deepEqual(render('netplan', primary, { netplanId: 'eth0' }), [], 'the primary\'s netplan definition stays the admin\'s');
-  const keep = render('networkd', primary, { networkFile: '/run/systemd/network/10-netplan-eth0.network' });
-  assert.deepEqual(keep.map((file) => file.path), ['/etc/systemd/network/10-netplan-eth0.network.d/50-eni-init.conf']);
-  assert.match(keep[0]?.content ?? '', /^KeepConfiguration=static$/m);
-  const ifcfg = render('ifcfg', primary, {}).map((file) => file.path);
-  assert.deepEqual(ifcfg, ['/etc/sysconfig/network-scripts/route-eth0', '/etc/sysconfig/network-scripts/rule-eth0']);
-  assert.deepEqual(render('ifcfg', { ...primary, routes: [], rules: [] }, {}), [], 'without --primary-rules: nothing');
 });
 
-test('an interface already known to the manager is extended, not redefined', () => {
-  const netplan = render('netplan', secondary, { netplanId: 'ens5' })[0];
-  assert.match(netplan?.content ?? '', /^ {4}"ens5":$/m);
-  assert.doesNotMatch(netplan?.content ?? '', /match:|set-name:|dhcp4:/);
-  assert.equal(netplan?.path, '/etc/netplan/90-eni-init-eth1.yaml');
-  // networkd: a secondary always gets a file of its own (a drop-in would reach every link a catch-all file matches).
-  const networkd = render('networkd', secondary, { networkFile: '/etc/systemd/network/80-dhcp.network' });
-  assert.deepEqual(networkd.map((file) => file.path), ['/etc/systemd/network/05-eni-init-eth1.network']);
-  assert.match(networkd[0]?.content ?? '', /^MACAddress=00:16:3e:00:00:02$/m);
+test('the checks themselves: a safe interface, canonical values, integer tables and priorities', () => {
+  assert.doesNotThrow(() => assertIfname('enP2s0'));
+  assert.throws(() => assertIfname('eth1/x'), /^Error: refusing to render persistent config: invalid interface name "eth1\/x"$/);
+  for (const iface of cases.map((entry) => entry.iface)) assert.doesNotThrow(() => assertRenderable(iface), iface.ifname);
+  const bad: [Partial<InterfacePersist>, RegExp][] = [
+    [{ addresses: [{ family: 6, address: '2408:0::5', prefixLength: 128 }] }, /invalid address "2408:0::5"/],
+    [{ addresses: [{ family: 4, address: '10.0.0.30', prefixLength: -1 }] }, /invalid prefix length -1/],
+    [{ routes: [{ family: 4, table: 1001, dst: 'default', gateway: '10.0.0.253', scope: 'host' as 'link' }] }, /invalid route scope "host"/],
+    [{ routes: [{ family: 4, table: 2 ** 32, dst: 'default' }] }, /invalid route table 4294967296/],
+    [{ rules: [{ family: 4, priority: -1, from: '10.0.0.30/32', table: 1001 }] }, /invalid rule priority -1/],
+    [{ mainFirst: [{ family: 5 as 4, priority: 19999 }] }, /invalid address family 5/],
+  ];
+  for (const [change, message] of bad) assert.throws(() => assertRenderable({ ...structuredClone(secondary), ...change }), message, message.source);
 });
 
-test('NetworkManager profile UUID: RFC 4122 version 5, stable per MAC, different per MAC', () => {
-  const uuid = profileUuid(secondary.mac);
-  assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  assert.equal(profileUuid(secondary.mac), uuid);
-  assert.notEqual(profileUuid(dualStack.mac), uuid);
-});
-
-test('networkd.conf drop-in keeps networkd off rules it did not configure', () => {
-  const file = renderNetworkdGlobal();
-  assert.deepEqual(file, {
-    path: '/etc/systemd/networkd.conf.d/50-eni-init.conf',
-    content: `${WRITTEN_BY}\n[Network]\nManageForeignRoutingPolicyRules=no\n`,
-    mode: 0o644,
-  });
-});
-
-test('isWrittenByUs: exactly the first line', () => {
-  assert.ok(isWrittenByUs(`${WRITTEN_BY}\nx=1\n`));
-  assert.ok(isWrittenByUs(WRITTEN_BY));
-  assert.ok(!isWrittenByUs(`x=1\n${WRITTEN_BY}\n`));
-  assert.ok(!isWrittenByUs(` ${WRITTEN_BY}\n`));
-  assert.ok(!isWrittenByUs(`${WRITTEN_BY} extra\n`));
-  assert.ok(!isWrittenByUs(''));
+test('helpers: the parts of one family in order, default destinations, file content', () => {
+  const v6 = ofFamily(dualStack, 6);
+  assert.ok(v6.addresses.length > 0 && [...v6.addresses, ...v6.routes, ...v6.rules, ...v6.mainFirst].every((entry) => entry.family === 6));
+  assert.deepEqual(ofFamily(dualStack, 4).addresses, dualStack.addresses.filter((entry) => entry.family === 4));
+  const { mainFirst: _none, ...withoutMainFirst } = secondary;
+  assert.deepEqual(ofFamily(withoutMainFirst, 4).mainFirst, []);
+  assert.equal(defaultCidr(4), '0.0.0.0/0');
+  assert.equal(defaultCidr(6), '::/0');
+  assert.equal(routeDestination({ family: 6, table: 1001, dst: 'default' }), '::/0');
+  assert.equal(routeDestination({ family: 4, table: 1001, dst: '10.0.0.0/24' }), '10.0.0.0/24');
+  assert.equal(fileContent(['a=1', 'b=2']), `${WRITTEN_BY}\na=1\nb=2\n`);
+  assert.equal(fileContent([]), `${WRITTEN_BY}\n`);
 });
