@@ -187,7 +187,8 @@ export async function runRequest(options: Options, startedAt: number, journal: b
   if (options.command === 'metadata') {
     // Reads only: a signal ends it at once with exit 8.
     const result = await Promise.race([metadataCommand(options, log, VERSION, provider), interrupted.then((signal) => ({ signal }))]);
-    if ('signal' in result) return EXIT.INTERRUPTED;
+    // In-flight requests would keep the process alive until the deadline: end it now, as apply does.
+    if ('signal' in result) process.exit(EXIT.INTERRUPTED);
     process.stdout.write(result.output);
     return result.exitCode;
   }

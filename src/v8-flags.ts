@@ -1,4 +1,4 @@
-// Imported first by main.ts: loads the Node built-ins the run uses, then sets the one V8 flag that pays for itself.
+// Imported first by main-run.ts (the run path main.ts loads lazily): loads the Node built-ins the run uses, then sets the one V8 flag that pays for itself.
 //
 // Setting a V8 flag at run time changes V8's flag hash, and Node then rejects its embedded code cache for every
 // built-in compiled afterwards (each is compiled from source). So the built-ins are required here, before the
@@ -7,7 +7,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 const PRELOAD = ('assert async_hooks buffer child_process console crypto diagnostics_channel dns events fs fs/promises http http2 net os ' +
-  'path perf_hooks querystring stream string_decoder timers/promises tls url util util/types worker_threads zlib').split(' ').map((id) => `node:${id}`);
+  'path path/posix perf_hooks querystring stream string_decoder timers/promises tls url util util/types worker_threads zlib').split(' ').map((id) => `node:${id}`);
 
 // Plain `import 'node:x'` lines would not do: esbuild drops side-effect imports of built-ins from the bundle.
 // (process.getBuiltinModule is Node >= 20.16; the executable embeds the build machine's Node, so it is there.)

@@ -60,13 +60,17 @@ test('metadata from a service that refuses connections: the capture with the err
 test('SIGTERM while metadata hangs: exit 8, nothing printed on stdout', { skip }, async () => {
   const server = await silentServer();
   try {
-    const result = await eniInit(['metadata', '--metadata-url', server.url, '--deadline', '3', '--log-level', 'error'], (pid) => {
-      void server.firstRequest.then(() => process.kill(pid, 'SIGTERM'));
+    let signalledAt = 0;
+    const result = await eniInit(['metadata', '--metadata-url', server.url, '--deadline', '120', '--log-level', 'error'], (pid) => {
+      void server.firstRequest.then(() => {
+        signalledAt = Date.now();
+        process.kill(pid, 'SIGTERM');
+      });
     });
     assert.equal(result.code, EXIT.INTERRUPTED, result.stderr);
     assert.equal(result.stdout, '');
-    // Not asserted: how soon. The process still waits for the hanging request until the deadline (no process.exit on
-    // this path, unlike apply's), which a longer deadline shows: reported to the lead, left to main-run.ts's owner.
+    // It ends at the signal, not at the deadline: the hanging request does not keep it alive (a wide bound for a loaded host).
+    assert.ok(Date.now() - signalledAt < 60_000, `exited ${Date.now() - signalledAt} ms after SIGTERM; the deadline was 120 s`);
   } finally {
     await server.close();
   }

@@ -13,7 +13,7 @@ test('every option has a distinct flag and key, a default, and a choice list tha
     if (spec.kind !== 'boolean') assert.ok(spec.placeholder, `${spec.flag}: a placeholder for --help`);
     if (spec.min !== undefined) assert.ok(Number(DEFAULTS[spec.key]) >= spec.min && Number(DEFAULTS[spec.key]) <= (spec.max ?? Infinity), `${spec.flag}: default in range`);
   }
-  assert.deepEqual(OPTION_SPECS.filter((spec) => spec.inConfigFile === false).map((spec) => spec.flag).sort(), ['config', 'root']);
+  assert.deepEqual(OPTION_SPECS.filter((spec) => spec.inConfigFile === false).map((spec) => spec.flag).sort(), ['config', 'root', 'trigger']);
   assert.deepEqual(COMMANDS, ['apply', 'plan', 'status', 'remove', 'metadata']);
   assert.deepEqual(META_FLAGS.map((spec) => `${spec.flag}/${spec.short}`), ['help/h', 'version/V']);
 });
