@@ -1,5 +1,5 @@
 // VM check of issue 13 item 4: the guest's kernel holds one copy of every rule and route in eni-init's ranges.
-// Called by helper G's package scenario (test/vm/scenarios.ts, packageScenario) after its reboot step.
+// Called by the package scenario (test/vm/scenarios.ts, packageScenario) after its reboot step, on the nm and networkd images.
 import { DEFAULTS } from '../../src/cli/spec.ts';
 import { MAX_SLOT, mainFirstPriority } from '../../src/plan/numbering.ts';
 import type { VmSetup } from './harness.ts';

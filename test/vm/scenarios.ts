@@ -6,6 +6,7 @@ import type { VmSetup } from './harness.ts';
 import type { ImageName } from './images.ts';
 import { packageUserData, rpmUserData } from './seed.ts';
 import { assertHotplugRan, detachStep, oneRunPerBootStep, refreshStep } from './lifecycle.ts';
+import { assertOneCopyOfEachRule } from './one-copy.ts';
 
 /** Waits for the first boot's cloud-init (which installs the .deb) and for the package's boot unit to have run. */
 export async function waitPackageInstalled(setup: VmSetup): Promise<void> {
@@ -135,6 +136,8 @@ export async function packageScenario(t: TestContext, image: ImageName): Promise
     t.diagnostic(`${image} reboot: ${await bootFigures(setup)}`);
   });
   if (lifecycle) await oneRunPerBootStep(t, setup, image);
+  // Issue 13 item 4: after a reboot the manager applied our files first; the kernel holds one copy of each object.
+  if (lifecycle) await step(t, setup, `${image}: one copy of every rule and route after the reboot`, () => assertOneCopyOfEachRule(setup));
 
   await step(t, setup, `${image}: after systemctl restart ${manager.unit}`, async () => {
     await vm.sh(`systemctl restart ${manager.unit}`, 60_000);
