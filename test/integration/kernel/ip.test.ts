@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createIpRunner } from '../../../src/kernel/ip.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { assertRoot } from '../root.ts';
+import { REFUSED_LINES } from '../../unit/kernel/fixtures/batch-lines.ts';
 
 const NS = `ktest-${process.pid}`;
 const ipn = (...args: string[]) => execFileSync('ip', ['-n', NS, ...args], { stdio: 'pipe' });
@@ -180,18 +181,7 @@ test('2000 rules: one batch adds them all, and readLive reads every one back, ea
 });
 
 test('runBatch refuses a route or rule without our tag and any command outside its grammar', async () => {
-  const refused = [
-    'rule add pref 2000 table main',
-    'rule add pref 2000 from all lookup main protocol 20',
-    'route add default dev eth1 table 1',
-    'route replace 10.0.3.0/24 dev eth1 table 1001 protocol 203',
-    'link del eth1',
-    'link set dev eth1 down',
-    'address flush dev eth1',
-    'rule add pref 2000  table main protocol 203',
-    ' address add 10.0.3.3/32 dev eth1',
-  ];
-  for (const line of refused) {
+  for (const line of REFUSED_LINES) {
     await assert.rejects(ip.runBatch(4, ['address add 10.0.3.2/32 dev eth1', line]), /refusing ip batch line 2/, line);
   }
   const addresses = (await ip.listInterfaces()).find((iface) => iface.name === 'eth1')?.addresses.map((a) => a.address) ?? [];
