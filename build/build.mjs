@@ -14,6 +14,23 @@ const only = process.argv.slice(2);
 
 mkdirSync(dist, { recursive: true });
 
+/**
+ * undici's HTTP/2 client requires node:http2 when it loads (client-h2.js), and node:http2 loads node:tls with it:
+ * about 20 built-in modules that a run never uses (the metadata service speaks plain HTTP/1.1, allowH2 is off).
+ * undici guards that require with a try/catch and falls back to `{ constants: {} }` (for a Node built without
+ * HTTP/2), so the bundle gives it a module that throws instead. Only undici's own import is replaced.
+ */
+const leaveOutHttp2 = {
+  name: 'leave-out-http2',
+  setup(build) {
+    build.onResolve({ filter: /^node:http2$/ }, (args) => (/[\\/]undici[\\/]/.test(args.importer) ? { path: 'http2', namespace: 'left-out' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({
+      contents: "throw new Error('node:http2 is left out of the eni-init bundle (the metadata service speaks HTTP/1.1)');",
+      loader: 'js',
+    }));
+  },
+};
+
 /** Bundle one entry point into a single CommonJS file for Node 20. */
 async function bundle(entry, outfile) {
   await build({
@@ -24,9 +41,14 @@ async function bundle(entry, outfile) {
     target: 'node20',
     format: 'cjs',
     minifySyntax: true,
+    // Whitespace and comments out: a smaller source to hold and scan (undici's comments also hold non-ASCII
+    // characters, which made V8 keep the whole bundle as a two-byte string). Names stay, so stacks stay readable.
+    minifyWhitespace: true,
+    charset: 'ascii',
     legalComments: 'none',
     define: { ENI_INIT_VERSION: JSON.stringify(pkg.version) },
     logLevel: 'warning',
+    plugins: [leaveOutHttp2],
   });
 }
 

@@ -1,13 +1,15 @@
-// Imported first by main-run.ts (the run path main.ts loads lazily): loads the Node built-ins the run uses, then sets the one V8 flag that pays for itself.
+// Imported first by main-run.ts (the run path main.ts loads lazily): loads the Node built-ins the run uses, then sets the V8 flags that pay for themselves.
 //
 // Setting a V8 flag at run time changes V8's flag hash, and Node then rejects its embedded code cache for every
-// built-in compiled afterwards (each is compiled from source). So the built-ins are required here, before the
-// flags, while the code cache still matches. This list is the node: modules the bundle requires (undici's included:
-// `grep -o 'require("node:[^"]*")' dist/eni-init.cjs | sort -u`); one left out is only slower to load, never wrong.
+// built-in compiled afterwards (each is compiled from source). So the built-ins a run loads are required here,
+// before the flags, while the code cache still matches. The list is what a converging run loads of the bundle's
+// `require("node:...")` (test/integration/v8-flags.test.ts runs one and fails on a built-in loaded after the flags).
+// Built-ins the bundle names but a run never loads stay out: undici's TLS connector (https only), its fetch code
+// (zlib, perf_hooks, worker_threads, util/types) and node:http2, which the build leaves out (build/build.mjs).
 import { setFlagsFromString } from 'node:v8';
 
-const PRELOAD = ('assert async_hooks buffer child_process console crypto diagnostics_channel dns events fs fs/promises http http2 net os ' +
-  'path path/posix perf_hooks querystring stream string_decoder timers/promises tls url util util/types worker_threads zlib').split(' ').map((id) => `node:${id}`);
+export const PRELOAD = ('assert buffer child_process crypto diagnostics_channel events fs fs/promises http net os path path/posix querystring ' +
+  'stream timers/promises util').split(' ').map((id) => `node:${id}`);
 
 // Plain `import 'node:x'` lines would not do: esbuild drops side-effect imports of built-ins from the bundle.
 // (process.getBuiltinModule is Node >= 20.16; the executable embeds the build machine's Node, so it is there.)
@@ -23,3 +25,9 @@ for (const id of PRELOAD) process.getBuiltinModule?.(id);
 // --optimize-for-size (dropped): with --liftoff-only, private peak 42.2 -> 39.0 MB but apply CPU 700 -> 780 ms and
 // no-change 510 -> 610 ms; alone it saved nothing (51.2 MB). Not worth its time on the boot path.
 setFlagsFromString('--liftoff-only');
+// --semi-space-growth-factor=1: the young generation stays at its initial 1 MB semi-spaces instead of doubling up to
+// 16 MB while the metadata responses and `ip` output arrive (read at every growth, so it works when set at run
+// time; --max-semi-space-size does not, the heap is sized at start). bench/ab.ts at 72x30, 5 interleaved rounds on
+// the loaded machine: private peak 50.5 -> 34.5 MB, total 95.0 -> 79.8 MB; apply CPU 1090 -> 1080 ms, no-change
+// 760 -> 720 ms (more scavenges, each smaller: no measurable cost). Kept.
+setFlagsFromString('--semi-space-growth-factor=1');

@@ -1,6 +1,6 @@
 // HTTP client for the metadata service: one undici Pool dispatched directly, token mode, retries after a first failure, one deadline.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import Pool from 'undici/lib/dispatcher/pool.js';
 import pRetry from 'p-retry';
 import type { Logger } from '../log.ts';
 import { BadMetadataError, EniInitError, MetadataUnreachableError } from '../errors.ts';
