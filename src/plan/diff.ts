@@ -85,7 +85,10 @@ export function diff(input: DiffInput): Plan {
   for (const route of live.routes) {
     const object = routeObject(route);
     const key = objectKey(object);
-    liveRoutes.set(key, [...(liveRoutes.get(key) ?? []), { route, object, owned: ownsLiveRoute(route, numbering) }]);
+    const entry = { route, object, owned: ownsLiveRoute(route, numbering) };
+    const entries = liveRoutes.get(key);
+    if (entries === undefined) liveRoutes.set(key, [entry]);
+    else entries.push(entry);
   }
   // Every live rule by key: ours (owned) and another protocol's exact copy (foreign) can both be there: a manager
   // that persists the ENI adds its own copy of our rule (NetworkManager and networkd: proto static).
@@ -102,8 +105,18 @@ export function diff(input: DiffInput): Plan {
   /** Our copy goes where the manager's exact copy stands in for it: never a remove gated by metadata (nothing is lost). */
   const dropRedundant = (object: DesiredObject, mac: string | undefined) => removals.push({ action: 'delete', object, reason: DUPLICATE_REASON, ...(mac === undefined ? {} : { mac }) });
   const ifaces = new Map(live.interfaces.map((iface) => [iface.name, iface]));
+  // Every live address of the interface each name maps to (as in `ifaces`), without and with its prefix length:
+  // one lookup per object, not a scan. Addresses are canonical (no `|`, no `/`), so the keys are unambiguous.
+  const liveAddresses = new Set<string>();
+  const liveAddressesWithPrefix = new Set<string>();
+  for (const iface of ifaces.values()) {
+    for (const entry of iface.addresses) {
+      liveAddresses.add(`${iface.name}|${entry.address}`);
+      liveAddressesWithPrefix.add(`${iface.name}|${entry.address}/${entry.prefixLength}`);
+    }
+  }
   const hasAddress = (ifname: string, address: string, prefixLength?: number) =>
-    ifaces.get(ifname)?.addresses.some((entry) => entry.address === address && (prefixLength === undefined || entry.prefixLength === prefixLength)) ?? false;
+    prefixLength === undefined ? liveAddresses.has(`${ifname}|${address}`) : liveAddressesWithPrefix.has(`${ifname}|${address}/${prefixLength}`);
 
   const scope = desired.removalScope;
   const inScope = (object: DesiredObject): boolean => {
@@ -194,12 +207,20 @@ export function diff(input: DiffInput): Plan {
   }
 
   removals.push(...forgottenCopies(input.forgotten ?? [], live, numbering, objectKey));
-  operations.sort((a, b) => ORDER[a.object.kind] - ORDER[b.object.kind] || routeOrder(a.object) - routeOrder(b.object));
-  removals.sort((a, b) => ORDER[b.object.kind] - ORDER[a.object.kind]);
-  return { operations: [...operations, ...removals], deferred, conflicts, recorded: trusted };
+  // Additions by kind (subnet routes before default routes), removals in the reverse order of kinds.
+  const added = ranked(operations, (operation) => ORDER[operation.object.kind] * 2 + routeOrder(operation.object), 8);
+  const removed = ranked(removals, (operation) => 3 - ORDER[operation.object.kind], 4);
+  return { operations: [...added, ...removed], deferred, conflicts, recorded: trusted };
 }
 
 /** Subnet routes go in before default routes, so the gateway is reachable inside the table. */
 function routeOrder(object: DesiredObject): number {
   return object.kind === 'route' && object.dst === 'default' ? 1 : 0;
+}
+
+/** `items` ordered by `rank` (0 .. ranks - 1), each rank in input order: a stable sort in one pass. */
+function ranked<T>(items: readonly T[], rank: (item: T) => number, ranks: number): T[] {
+  const buckets = Array.from({ length: ranks }, (): T[] => []);
+  for (const item of items) (buckets[rank(item)] as T[]).push(item);
+  return buckets.flat();
 }
