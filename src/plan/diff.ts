@@ -85,7 +85,10 @@ export function diff(input: DiffInput): Plan {
   for (const route of live.routes) {
     const object = routeObject(route);
     const key = objectKey(object);
-    liveRoutes.set(key, [...(liveRoutes.get(key) ?? []), { route, object, owned: ownsLiveRoute(route, numbering) }]);
+    const entry = { route, object, owned: ownsLiveRoute(route, numbering) };
+    const entries = liveRoutes.get(key);
+    if (entries === undefined) liveRoutes.set(key, [entry]);
+    else entries.push(entry);
   }
   // Every live rule by key: ours (owned) and another protocol's exact copy (foreign) can both be there: a manager
   // that persists the ENI adds its own copy of our rule (NetworkManager and networkd: proto static).
@@ -102,8 +105,18 @@ export function diff(input: DiffInput): Plan {
   /** Our copy goes where the manager's exact copy stands in for it: never a remove gated by metadata (nothing is lost). */
   const dropRedundant = (object: DesiredObject, mac: string | undefined) => removals.push({ action: 'delete', object, reason: DUPLICATE_REASON, ...(mac === undefined ? {} : { mac }) });
   const ifaces = new Map(live.interfaces.map((iface) => [iface.name, iface]));
+  // Every live address of the interface each name maps to (as in `ifaces`), without and with its prefix length:
+  // one lookup per object, not a scan. Addresses are canonical (no `|`, no `/`), so the keys are unambiguous.
+  const liveAddresses = new Set<string>();
+  const liveAddressesWithPrefix = new Set<string>();
+  for (const iface of ifaces.values()) {
+    for (const entry of iface.addresses) {
+      liveAddresses.add(`${iface.name}|${entry.address}`);
+      liveAddressesWithPrefix.add(`${iface.name}|${entry.address}/${entry.prefixLength}`);
+    }
+  }
   const hasAddress = (ifname: string, address: string, prefixLength?: number) =>
-    ifaces.get(ifname)?.addresses.some((entry) => entry.address === address && (prefixLength === undefined || entry.prefixLength === prefixLength)) ?? false;
+    prefixLength === undefined ? liveAddresses.has(`${ifname}|${address}`) : liveAddressesWithPrefix.has(`${ifname}|${address}/${prefixLength}`);
 
   const scope = desired.removalScope;
   const inScope = (object: DesiredObject): boolean => {
@@ -137,13 +150,11 @@ export function diff(input: DiffInput): Plan {
   };
 
   const handledRoutes = new Set<string>();
-  for (const [key, { object, mac }] of wanted) {
-    const withMac = (operation: Operation): Operation => (mac === undefined ? operation : { ...operation, mac });
-    const where = mac === undefined ? {} : { mac };
+  wanted.forEach(({ object, mac }, key) => {
     if (object.kind === 'link-up') {
-      if (!(ifaces.get(object.ifname)?.up ?? false)) operations.push(withMac({ action: 'add', object, reason: 'interface is down' }));
+      if (!(ifaces.get(object.ifname)?.up ?? false)) operations.push(change('add', object, 'interface is down', mac));
     } else if (object.kind === 'address') {
-      if (!hasAddress(object.ifname, object.address)) operations.push(withMac({ action: 'add', object, reason: 'private IP in metadata' }));
+      if (!hasAddress(object.ifname, object.address)) operations.push(change('add', object, 'private IP in metadata', mac));
     } else if (object.kind === 'route') {
       handledRoutes.add(key);
       const entries = liveRoutes.get(key) ?? [];
@@ -154,7 +165,7 @@ export function diff(input: DiffInput): Plan {
         entry.route.nexthops === undefined ? sameRoute(entry.object, object) : entry.route.nexthops.some((hop) => hop.gateway === object.gateway && hop.dev === object.ifname);
       if (merged !== undefined) {
         // Another tool's next hop merged into ours (IPv6 multipath): touching the route would take it away too.
-        conflicts.push({ code: 'conflict', ...where, message: `table ${object.table}: the ${object.dst} route of eni-init has next hops of another tool merged in; left alone` });
+        conflicts.push({ code: 'conflict', ...(mac === undefined ? {} : { mac }), message: `table ${object.table}: the ${object.dst} route of eni-init has next hops of another tool merged in; left alone` });
       } else if (entries.some(satisfies)) {
         // Ours (or the same route of the manager that persists this ENI) is there; stale ones of ours go, exactly.
         for (const entry of mine) if (!satisfies(entry)) removeOwnRoute(entry, 'route differs from metadata');
@@ -162,19 +173,19 @@ export function diff(input: DiffInput): Plan {
         if (persisted.has(key) && foreign.some(satisfies)) for (const entry of mine) if (satisfies(entry)) dropRedundant(entry.object, mac);
       } else if (foreign.length > 0) {
         const protocols = [...new Set(foreign.map((entry) => entry.route.protocol))].join(', ');
-        conflicts.push({ code: 'conflict', ...where, message: `table ${object.table} already has a ${object.dst} route of another tool (proto ${protocols}); left alone` });
+        conflicts.push({ code: 'conflict', ...(mac === undefined ? {} : { mac }), message: `table ${object.table} already has a ${object.dst} route of another tool (proto ${protocols}); left alone` });
       } else {
         // Our route changed (a new gateway): exact delete of ours, then add; never `replace`, which takes the first
         // route at that key, whoever it belongs to.
-        for (const entry of mine) operations.push(withMac({ action: 'delete', object: entry.object, reason: 'route differs from metadata' }));
-        operations.push(withMac({ action: 'add', object, reason: mine.length > 0 ? 'route differs from metadata' : 'ENI table route' }));
+        for (const entry of mine) operations.push(change('delete', entry.object, 'route differs from metadata', mac));
+        operations.push(change('add', object, mine.length > 0 ? 'route differs from metadata' : 'ENI table route', mac));
       }
     } else if (!liveRules.has(key)) {
-      operations.push(withMac({ action: 'add', object, reason: object.table === 'main' ? 'main routes first' : 'private IP rule' }));
+      operations.push(change('add', object, object.table === 'main' ? 'main routes first' : 'private IP rule', mac));
     } else if (persisted.has(key) && liveRules.get(key)?.owned === true && liveRules.get(key)?.foreign === true) {
       dropRedundant(object, mac);
     }
-  }
+  });
 
   for (const [key, { object, owned }] of liveRules) {
     if (owned && !wanted.has(key)) remove(object, 'no longer in metadata', typeof object.table === 'number' && desired.protectedTables.has(object.table));
@@ -194,12 +205,27 @@ export function diff(input: DiffInput): Plan {
   }
 
   removals.push(...forgottenCopies(input.forgotten ?? [], live, numbering, objectKey));
-  operations.sort((a, b) => ORDER[a.object.kind] - ORDER[b.object.kind] || routeOrder(a.object) - routeOrder(b.object));
-  removals.sort((a, b) => ORDER[b.object.kind] - ORDER[a.object.kind]);
-  return { operations: [...operations, ...removals], deferred, conflicts, recorded: trusted };
+  // Additions by kind (subnet routes before default routes), removals in the reverse order of kinds.
+  const added = ranked(operations, (operation) => ORDER[operation.object.kind] * 2 + routeOrder(operation.object), 8);
+  const removed = ranked(removals, (operation) => 3 - ORDER[operation.object.kind], 4);
+  return { operations: [...added, ...removed], deferred, conflicts, recorded: trusted };
+}
+
+/** An operation on one ENI's object (`mac`), or on a shared one. */
+function change(action: 'add' | 'delete', object: DesiredObject, reason: string, mac: string | undefined): Operation {
+  return mac === undefined ? { action, object, reason } : { action, object, reason, mac };
 }
 
 /** Subnet routes go in before default routes, so the gateway is reachable inside the table. */
 function routeOrder(object: DesiredObject): number {
   return object.kind === 'route' && object.dst === 'default' ? 1 : 0;
+}
+
+/** `items` ordered by `rank` (0 .. ranks - 1), each rank in input order: a stable sort in one pass. */
+function ranked<T>(items: readonly T[], rank: (item: T) => number, ranks: number): T[] {
+  const buckets = Array.from({ length: ranks }, (): T[] => []);
+  for (const item of items) (buckets[rank(item)] as T[]).push(item);
+  const result: T[] = [];
+  for (const bucket of buckets) for (const item of bucket) result.push(item);
+  return result;
 }

@@ -71,16 +71,33 @@ function addressProblem(value: bigint, family: Family, subnet: Range | undefined
   return undefined;
 }
 
-/** Owner of every live address: interface name by family and address. */
-function liveOwners(interfaces: readonly LiveInterface[]): Map<string, string[]> {
-  const owners = new Map<string, string[]>();
+/** One map per family, keyed by address: a lookup needs no key built from family and address. */
+type ByFamily<T> = Record<Family, Map<string, T>>;
+const byFamily = <T>(): ByFamily<T> => ({ 4: new Map<string, T>(), 6: new Map<string, T>() });
+
+/** Owner of every live address: interface names by family and address, in the order listed. */
+function liveOwners(interfaces: readonly LiveInterface[]): ByFamily<string[]> {
+  const owners = byFamily<string[]>();
   for (const iface of interfaces) {
     for (const address of iface.addresses) {
-      const key = `${address.family}|${address.address}`;
-      owners.set(key, [...(owners.get(key) ?? []), iface.name]);
+      const names = owners[address.family].get(address.address);
+      if (names === undefined) owners[address.family].set(address.address, [iface.name]);
+      else names.push(iface.name);
     }
   }
   return owners;
+}
+
+/** The first of `macs` that is not `mac`: another ENI's claim. */
+function otherThan(macs: ReadonlySet<string> | undefined, mac: string): string | undefined {
+  if (macs !== undefined) for (const other of macs) if (other !== mac) return other;
+  return undefined;
+}
+
+/** `make()`, computed on first use only: most runs never need it (no delegated prefix, no address on another interface). */
+function lazy<T>(make: () => T): () => T {
+  let value: { made: T } | undefined;
+  return () => (value ??= { made: make() }).made;
 }
 
 /**
@@ -99,7 +116,9 @@ export function gate(input: GateInput): GateResult {
     const value = ipValue(address, familyOfAddress(address));
     return value === undefined ? [] : [{ family: familyOfAddress(address), value }];
   });
-  const metadataOf = (family: Family) => metadataAddresses.filter((entry) => entry.family === family).map((entry) => entry.value);
+  const metadataByFamily: Record<Family, bigint[]> = { 4: [], 6: [] };
+  for (const entry of metadataAddresses) metadataByFamily[entry.family].push(entry.value);
+  const metadataOf = (family: Family): readonly bigint[] => metadataByFamily[family];
   // Every interface that carries the ENI's MAC (a VLAN on it, or a twin left for the caller to call ambiguous) is its own.
   // Every lookup below is a Map or a sorted index built once (linear in ENIs, interfaces and addresses), not a scan per ENI.
   const namesByMac = new Map<string, Set<string>>();
@@ -107,19 +126,24 @@ export function gate(input: GateInput): GateResult {
   const namesOf = (mac: string) => namesByMac.get(mac) ?? new Set<string>();
   const owners = liveOwners(input.interfaces);
   const primary = input.enis.find((eni) => eni.mac === input.primaryMac);
-  const { trusted } = trustRecorded(input.recorded ?? [], { interfaces: input.interfaces, routes: input.routes ?? [] }, primary, input.numbering ?? { tableBase: 1000, priorityBase: 20000 });
   // A move (an address eni-init added to one interface, now listed for another ENI) is allowed only away from the
   // interface of an ENI whose metadata validated: never away from a failed ENI's or an unlisted interface.
-  const validMacs = new Set(input.enis.map((eni) => eni.mac));
-  const validNames = new Set(input.interfaces.filter((iface) => validMacs.has(iface.mac)).map((iface) => iface.name));
-  const movable = trusted.filter((entry) => validNames.has(entry.ifname));
-  const recorded = new Set(movable.map((entry) => `${entry.family}|${entry.address}|${entry.ifname}`));
+  // Needed only where an address is live on another interface (or a prefix covers one): judged then, once.
+  const recordedMoves = lazy(() => {
+    const { trusted } = trustRecorded(input.recorded ?? [], { interfaces: input.interfaces, routes: input.routes ?? [] }, primary, input.numbering ?? { tableBase: 1000, priorityBase: 20000 });
+    const validMacs = new Set(input.enis.map((eni) => eni.mac));
+    const validNames = new Set(input.interfaces.filter((iface) => validMacs.has(iface.mac)).map((iface) => iface.name));
+    const movable = trusted.filter((entry) => validNames.has(entry.ifname));
+    return new Set(movable.map((entry) => `${entry.family}|${entry.address}|${entry.ifname}`));
+  });
+  const recorded = (family: Family, address: string, ifname: string): boolean => recordedMoves().has(`${family}|${address}|${ifname}`);
 
   // Addresses every ENI claims (private IPs), and every gateway known (ENIs' and the main table's defaults).
-  const claims = new Map<string, Set<string>>();
+  const claims = byFamily<Set<string>>();
   const claim = (family: Family, address: string, mac: string) => {
-    const key = `${family}|${address}`;
-    claims.set(key, (claims.get(key) ?? new Set()).add(mac));
+    const macs = claims[family].get(address);
+    if (macs === undefined) claims[family].set(address, new Set([mac]));
+    else macs.add(mac);
   };
   for (const eni of input.enis) {
     for (const ip of eni.privateIpv4s) claim(4, ip, eni.mac);
@@ -130,22 +154,26 @@ export function gate(input: GateInput): GateResult {
   for (const eni of input.enis) {
     for (const prefix of [...eni.ipv4Prefixes, ...eni.ipv6Prefixes]) prefixClaims.set(prefix, (prefixClaims.get(prefix) ?? new Set()).add(eni.mac));
   }
-  const gateways = new Map<string, string>();
+  const gateways = byFamily<string>();
   for (const eni of input.enis) {
-    gateways.set(`4|${eni.gateway}`, `the gateway of the ENI with MAC ${eni.mac}`);
-    if (eni.ipv6Gateway !== undefined) gateways.set(`6|${eni.ipv6Gateway}`, `the IPv6 gateway of the ENI with MAC ${eni.mac}`);
+    gateways[4].set(eni.gateway, `the gateway of the ENI with MAC ${eni.mac}`);
+    if (eni.ipv6Gateway !== undefined) gateways[6].set(eni.ipv6Gateway, `the IPv6 gateway of the ENI with MAC ${eni.mac}`);
   }
   for (const route of input.routes ?? []) {
-    if (route.table === 254 && route.dst === 'default' && route.gateway !== undefined && !gateways.has(`${route.family}|${route.gateway}`)) {
-      gateways.set(`${route.family}|${route.gateway}`, `the gateway of the main table's default route${route.dev === undefined ? '' : ` (dev ${route.dev})`}`);
+    if (route.table === 254 && route.dst === 'default' && route.gateway !== undefined && !gateways[route.family].has(route.gateway)) {
+      gateways[route.family].set(route.gateway, `the gateway of the main table's default route${route.dev === undefined ? '' : ` (dev ${route.dev})`}`);
     }
   }
 
-  // What a delegated prefix may cover: claimed private IPs, live addresses, gateways, each found by binary search.
-  const claimIndex = valueIndex([...claims], ([key]) => Number(key.split('|')[0]) as Family, ([key]) => key.split('|')[1] as string);
-  const liveAddresses = input.interfaces.flatMap((iface) => iface.addresses.map((address) => ({ iface, address })));
-  const liveIndex = valueIndex(liveAddresses, ({ address }) => address.family, ({ address }) => address.address);
-  const gatewayIndex = valueIndex([...gateways], ([key]) => Number(key.split('|')[0]) as Family, ([key]) => key.split('|')[1] as string);
+  // What a delegated prefix may cover: claimed private IPs, live addresses, gateways, each found by binary search
+  // (indexes built on the first delegated prefix only).
+  const entriesOf = <T>(map: ByFamily<T>) => ([4, 6] as const).flatMap((family) => [...map[family]].map(([address, value]) => ({ family, address, value })));
+  const claimIndex = lazy(() => valueIndex(entriesOf(claims), (entry) => entry.family, (entry) => entry.address));
+  const liveIndex = lazy(() => {
+    const liveAddresses = input.interfaces.flatMap((iface) => iface.addresses.map((address) => ({ iface, address })));
+    return valueIndex(liveAddresses, ({ address }) => address.family, ({ address }) => address.address);
+  });
+  const gatewayIndex = lazy(() => valueIndex(entriesOf(gateways), (entry) => entry.family, (entry) => entry.address));
 
   const kept: EniMetadata[] = [];
   const failed: FailedEni[] = [...input.failed];
@@ -156,8 +184,8 @@ export function gate(input: GateInput): GateResult {
 
     // Live addresses of other interfaces (eth0's included, whatever its own metadata said) are never claimed.
     const foreignOwner = (family: Family, address: string): string | undefined =>
-      (owners.get(`${family}|${address}`) ?? []).find((owner) => !own.has(owner) && !recorded.has(`${family}|${address}|${owner}`));
-    const otherClaim = (family: Family, address: string): string | undefined => [...(claims.get(`${family}|${address}`) ?? [])].find((mac) => mac !== eni.mac);
+      owners[family].get(address)?.find((owner) => !own.has(owner) && !recorded(family, address, owner));
+    const otherClaim = (family: Family, address: string): string | undefined => otherThan(claims[family].get(address), eni.mac);
 
     const checkFamily = (
       family: Family,
@@ -187,7 +215,7 @@ export function gate(input: GateInput): GateResult {
         }
         const other = otherClaim(family, address);
         if (other !== undefined) fail(addressField, address, `also listed by the ENI with MAC ${other}`);
-        const gatewayOwner = gateways.get(`${family}|${address}`);
+        const gatewayOwner = gateways[family].get(address);
         if (gatewayOwner !== undefined) fail(addressField, address, `is ${gatewayOwner}`);
         const owner = foreignOwner(family, address);
         if (owner !== undefined) fail(addressField, address, `already on interface ${owner} and not added there by eni-init`);
@@ -198,7 +226,7 @@ export function gate(input: GateInput): GateResult {
           fail(prefixField, prefix, 'not a valid prefix');
           continue;
         }
-        const sharer = [...(prefixClaims.get(prefix) ?? [])].find((mac) => mac !== eni.mac);
+        const sharer = otherThan(prefixClaims.get(prefix), eni.mac);
         if (sharer !== undefined) fail(prefixField, prefix, `also listed by the ENI with MAC ${sharer}`);
         const reserved = reservedRanges(family).find((entry) => overlaps(range, entry.range));
         if (reserved !== undefined) {
@@ -213,16 +241,15 @@ export function gate(input: GateInput): GateResult {
         if (gatewayValue !== undefined && within(gatewayValue, range)) fail(prefixField, prefix, `covers the gateway ${gateway}`);
         if (metadataOf(family).some((value) => within(value, range))) fail(prefixField, prefix, 'covers the metadata service address');
         // A `from <prefix>` rule would take over the traffic of every address inside it.
-        for (const [key, macs] of covered(claimIndex, range)) {
-          if ([...macs].every((mac) => mac === eni.mac)) continue;
-          fail(prefixField, prefix, `covers ${key.split('|')[1] as string}, a private IP of another ENI`);
+        for (const { address, value: macs } of covered(claimIndex(), range)) {
+          if (otherThan(macs, eni.mac) === undefined) continue;
+          fail(prefixField, prefix, `covers ${address}, a private IP of another ENI`);
         }
-        for (const { iface, address } of covered(liveIndex, range)) {
-          if (own.has(iface.name) || recorded.has(`${family}|${address.address}|${iface.name}`)) continue;
+        for (const { iface, address } of covered(liveIndex(), range)) {
+          if (own.has(iface.name) || recorded(family, address.address, iface.name)) continue;
           fail(prefixField, prefix, `covers ${address.address}, live on interface ${iface.name}`);
         }
-        for (const [key, owner] of covered(gatewayIndex, range)) {
-          const address = key.split('|')[1] as string;
+        for (const { address, value: owner } of covered(gatewayIndex(), range)) {
           if (address !== gateway) fail(prefixField, prefix, `covers ${address}, ${owner}`);
         }
       }

@@ -1,6 +1,6 @@
 // Pure: what in the live state is eni-init's: routes and rules by tag and ranges, addresses by a state entry
 // that the live state confirms (the state file is a hint, never an order).
-import type { EniMetadata, LiveInterface, LiveRoute, LiveRule, RecordedAddress } from '../model.ts';
+import type { EniMetadata, LiveAddress, LiveInterface, LiveRoute, LiveRule, RecordedAddress } from '../model.ts';
 import { hostPrefix } from '../net/address.ts';
 import { PROTOCOL_NAMES, mainFirstPriority, ownsPriority, ownsTable } from './numbering.ts';
 import type { Numbering } from './numbering.ts';
@@ -69,6 +69,18 @@ export function trustRecorded(
         return first === undefined ? [] : [`${iface.name}|4|${first.address}`];
       }),
   );
+  // Every live address by interface, family and address, built once: one lookup per entry, not a scan.
+  const liveAddresses = new Map<string, LiveAddress>();
+  const named = new Set<string>();
+  for (const iface of live.interfaces) {
+    // The first interface of a name and its first copy of an address, as a scan finds them (hostile input may repeat both).
+    if (named.has(iface.name)) continue;
+    named.add(iface.name);
+    for (const address of iface.addresses) {
+      const key = `${iface.name}|${address.family}|${address.address}`;
+      if (!liveAddresses.has(key)) liveAddresses.set(key, address);
+    }
+  }
   const trusted: RecordedAddress[] = [];
   const ignored: Conflict[] = [];
   const seen = new Set<string>();
@@ -82,15 +94,18 @@ export function trustRecorded(
       ignore(`not a /${hostPrefix(entry.family)} (eni-init adds only /32 and /128 addresses)`);
       continue;
     }
-    const value = live.interfaces.find((iface) => iface.name === entry.ifname)?.addresses.find((address) => address.family === entry.family && address.address === entry.address);
+    const value = liveAddresses.get(key);
     if (value === undefined) continue;
     if (value.prefixLength !== entry.prefixLength) ignore(`the interface holds it as /${value.prefixLength}, not as eni-init adds it`);
     else if (value.dynamic === true) ignore('a leased (DHCP/SLAAC) address, never one eni-init added');
-    else if (primaryAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore("the primary ENI's primary address");
-    else if (firstAddresses.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore(`the first IPv4 address of ${entry.ifname}, which has a default route in main (its primary address)`)
-    else if (foreignSources.has(`${entry.ifname}|${entry.family}|${entry.address}`)) ignore("the source address of a main-table route of another tool (an interface's primary address)");
-    else if (reservedName(entry.address, entry.family) !== undefined) ignore(`in the ${reservedName(entry.address, entry.family) as string}`);
-    else trusted.push(entry);
+    else if (primaryAddresses.has(key)) ignore("the primary ENI's primary address");
+    else if (firstAddresses.has(key)) ignore(`the first IPv4 address of ${entry.ifname}, which has a default route in main (its primary address)`);
+    else if (foreignSources.has(key)) ignore("the source address of a main-table route of another tool (an interface's primary address)");
+    else {
+      const reserved = reservedName(entry.address, entry.family);
+      if (reserved !== undefined) ignore(`in the ${reserved}`);
+      else trusted.push(entry);
+    }
   }
   return { trusted, ignored };
 }

@@ -1,6 +1,6 @@
 // Pure: IP addresses and ranges as integers, and the ranges no ENI value may touch (reserved, special-purpose).
 import type { Family } from '../model.ts';
-import { canonicalAddress, parseCidr } from '../net/address.ts';
+import { ipv4Value, ipv6Groups, parseCidr } from '../net/address.ts';
 
 /**
  * IPv4 ranges no ENI address, gateway or delegated prefix may touch. 0/8 (this host: `from 0.0.0.0` catches
@@ -36,21 +36,21 @@ export interface Range {
 
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
 
-/** The integer value of a canonical address, or undefined when it is not an address of `family`. */
+/**
+ * The integer value of an address of `family` (any text canonicalAddress accepts for it), or undefined. Parsed
+ * straight to numbers, one BigInt at the end: it runs for every address of every ENI and interface, several times a run.
+ */
 export function ipValue(address: string, family: Family): bigint | undefined {
   if (family === 4) {
-    if (canonicalAddress(address, 4) === null) return undefined;
-    return address.split('.').reduce((value, part) => (value << 8n) | BigInt(Number(part)), 0n);
+    const value = ipv4Value(address);
+    return value === null ? undefined : BigInt(value);
   }
-  // canonicalAddress refuses the IPv4-mapped form: such a value is no ENI address ("not a valid address").
-  const canonical = canonicalAddress(address, 6);
-  if (canonical === null) return undefined;
-  const [head = '', tail] = canonical.split('::');
-  const groups = (text: string) => (text === '' ? [] : text.split(':').map((group) => BigInt(parseInt(group, 16))));
-  const front = groups(head);
-  const back = tail === undefined ? [] : groups(tail);
-  const all = [...front, ...new Array<bigint>(8 - front.length - back.length).fill(0n), ...back];
-  return all.reduce((value, group) => (value << 16n) | group, 0n);
+  // ipv6Groups refuses the IPv4-mapped form: such a value is no ENI address ("not a valid address").
+  const groups = ipv6Groups(address);
+  if (groups === null) return undefined;
+  // Four 32-bit words, exact as numbers (< 2^32).
+  const word = (index: number) => (groups[index] as number) * 0x10000 + (groups[index + 1] as number);
+  return (BigInt(word(0)) << 96n) | (BigInt(word(2)) << 64n) | (BigInt(word(4)) << 32n) | BigInt(word(6));
 }
 
 /** `cidr` as a range (host bits ignored), or undefined when it is not a CIDR of `family`. */

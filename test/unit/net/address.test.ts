@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canonicalAddress, cidrContains, hostPrefix, netmaskToPrefix, networkOf, parseCidr } from '../../../src/net/address.ts';
+import { canonicalAddress, cidrContains, hostPrefix, ipv4Value, ipv6Groups, netmaskToPrefix, networkOf, parseCidr } from '../../../src/net/address.ts';
 
 const parseIpv4 = (text: string) => canonicalAddress(text, 4);
 const parseIpv6 = (text: string) => canonicalAddress(text, 6);
@@ -201,6 +201,57 @@ test('canonicalAddress: every IPv4 and IPv6 value round-trips, the canonical for
       assert.equal(canonicalAddress(ip.toUpperCase(), 6), canonical);
       assert.equal(canonical, canonical.toLowerCase());
     }),
+  );
+});
+
+/** The regular expression and split that ipv4Value's one pass replaced, kept here as the reference. */
+function referenceIpv4Value(text: string): number | null {
+  if (!/^(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3}$/.test(text)) return null;
+  let value = 0;
+  for (const part of text.split('.')) {
+    if (Number(part) > 255) return null;
+    value = value * 256 + Number(part);
+  }
+  return value;
+}
+
+/** Strings near a dotted quad: digits, dots and the characters an attack or a typo puts between them. */
+const nearIpv4 = fc.oneof(
+  fc.ipV4(),
+  fc.ipV4Extended(),
+  fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', '.', ' ', '+', '-', 'x', '\n', '１'), maxLength: 20 }),
+  fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 16 }), fc.string({ maxLength: 2 })).map(([ip, at, text]) => ip.slice(0, at) + text + ip.slice(at)),
+);
+
+test('ipv4Value: the value of exactly the strict dotted quads, as the regular expression decides; HOSTILE refused', () => {
+  fc.assert(fc.property(nearIpv4, (text) => assert.equal(ipv4Value(text), referenceIpv4Value(text), JSON.stringify(text))), { numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 0xffffffff }), (value) => {
+      const text = [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+      assert.equal(ipv4Value(text), value);
+      assert.equal(canonicalAddress(text, 4), text);
+    }),
+  );
+  for (const bad of HOSTILE) assert.equal(ipv4Value(bad), null, JSON.stringify(bad));
+  assert.equal(ipv4Value('256.0.0.1'), null);
+  assert.equal(ipv4Value('1.2.3'), null);
+  assert.equal(ipv4Value('1.2.3.4.5'), null);
+  assert.equal(ipv4Value('1.2.3.4.'), null);
+  assert.equal(ipv4Value('1..3.4'), null);
+});
+
+test('ipv6Groups: the eight groups of an address canonicalAddress accepts; null where it refuses', () => {
+  assert.deepEqual(ipv6Groups('2408:4005:325:a204::1'), [0x2408, 0x4005, 0x325, 0xa204, 0, 0, 0, 1]);
+  assert.deepEqual(ipv6Groups('::'), [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(ipv6Groups('::ffff:a00:1'), null, 'IPv4-mapped');
+  fc.assert(
+    fc.property(fc.oneof(fc.ipV6(), fc.string({ unit: fc.constantFrom('0', '1', 'a', 'F', ':', ':', '.', ' ', '%'), maxLength: 24 })), (text) => {
+      const groups = ipv6Groups(text);
+      const canonical = canonicalAddress(text, 6);
+      assert.equal(groups === null, canonical === null, JSON.stringify(text));
+      if (groups !== null) assert.equal(canonicalAddress(groups.map((group) => group.toString(16)).join(':'), 6), canonical);
+    }),
+    { numRuns: 1000 },
   );
 });
 

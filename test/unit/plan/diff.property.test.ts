@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { diff } from '../../../src/plan/diff.ts';
-import type { Operation } from '../../../src/model.ts';
+import type { LiveInterface, Operation } from '../../../src/model.ts';
 import { NUMBERING, planOf, scenarioArbitrary } from './arbitraries.ts';
 import type { Scenario } from './arbitraries.ts';
 
@@ -61,6 +61,56 @@ test('no deletion of an object that is not ours (foreign rules, routes and addre
       for (const operation of [...plan.operations, ...plan.deferred, ...removal.operations]) {
         if (operation.action !== 'delete') continue;
         assert.ok(deletesOurs(operation, scenario), `deletes what is not ours: ${JSON.stringify(operation)}`);
+      }
+    }),
+    RUNS,
+  );
+});
+
+test('addresses: the index of live addresses decides as a scan of the interface does, with names and addresses listed twice', () => {
+  const twist = fc.record({ twinInterface: fc.boolean(), twoPrefixes: fc.boolean() });
+  fc.assert(
+    fc.property(scenarioArbitrary, twist, (scenario, { twinInterface, twoPrefixes }) => {
+      const interfaces = scenario.interfaces.map((iface) => ({ ...iface, addresses: [...iface.addresses] }));
+      if (twinInterface) interfaces.push({ ...(interfaces[2] as LiveInterface), index: 99, addresses: [...(interfaces[1] as LiveInterface).addresses] });
+      if (twoPrefixes) for (const iface of interfaces) iface.addresses = iface.addresses.flatMap((address) => [address, { ...address, prefixLength: address.prefixLength === 32 ? 24 : 32 }]);
+      const { desired, live, plan } = planOf({ ...scenario, interfaces });
+      // The interface a name stands for is the last one listed under it (a Map of names), as before the index.
+      const scan = (ifname: string, address: string, prefixLength?: number) =>
+        [...live.interfaces].reverse().find((iface) => iface.name === ifname)?.addresses.some((entry) => entry.address === address && (prefixLength === undefined || entry.prefixLength === prefixLength)) ?? false;
+      const wanted = desired.enis.flatMap((eni) => eni.objects).filter((object) => object.kind === 'address');
+      const added = plan.operations.filter((operation) => operation.action === 'add' && operation.object.kind === 'address').map((operation) => operation.object);
+      assert.deepEqual(added, wanted.filter((object) => !scan(object.ifname, object.address)));
+      // A trusted entry not wanted is removed (or held back) only when live with exactly its prefix length.
+      const wantedKeys = new Set(wanted.map((object) => `${object.ifname}|${object.address}`));
+      const removed = [...plan.operations, ...plan.deferred].filter((operation) => operation.action === 'delete' && operation.object.kind === 'address').map((operation) => operation.object);
+      const expected = plan.recorded.filter((entry) => !wantedKeys.has(`${entry.ifname}|${entry.address}`) && scan(entry.ifname, entry.address, entry.prefixLength));
+      assert.equal(removed.length <= expected.length, true);
+      for (const object of removed) assert.ok(expected.some((entry) => object.kind === 'address' && entry.ifname === object.ifname && entry.address === object.address), JSON.stringify(object));
+    }),
+    RUNS,
+  );
+});
+
+test('operations in order: changes by kind (link, address, route, rule), subnet routes before default routes; then removals in reverse', () => {
+  const rank = (operation: Operation) => ['link-up', 'address', 'route', 'rule'].indexOf(operation.object.kind);
+  const key = (operation: Operation) => rank(operation) * 2 + (operation.object.kind === 'route' && operation.object.dst === 'default' ? 1 : 0);
+  const ordered = <T>(items: readonly T[], inOrder: (a: T, b: T) => boolean) => items.every((item, index) => index === 0 || inOrder(items[index - 1] as T, item));
+  fc.assert(
+    fc.property(scenarioArbitrary, (scenario) => {
+      const { live, plan } = planOf(scenario);
+      const nothing = { enis: [], global: [], protectedTables: new Set<number>(), protectedInterfaces: new Set<string>(), unmanagedInterfaces: [] };
+      const removal = diff({ desired: nothing, live, recorded: scenario.recorded, numbering: NUMBERING, allowRemovals: true });
+      for (const { operations } of [plan, removal]) {
+        // Some split: changes (adds, and the exact delete before re-adding a changed route) first, removals after.
+        const split = Array.from({ length: operations.length + 1 }, (_, index) => index).some(
+          (index) =>
+            ordered(operations.slice(0, index), (a, b) => key(a) <= key(b)) &&
+            operations.slice(0, index).every((operation) => operation.action === 'add' || operation.object.kind === 'route') &&
+            operations.slice(index).every((operation) => operation.action === 'delete') &&
+            ordered(operations.slice(index), (a, b) => rank(a) >= rank(b)),
+        );
+        assert.ok(split, JSON.stringify(operations.map((operation) => `${operation.action} ${operation.object.kind}`)));
       }
     }),
     RUNS,

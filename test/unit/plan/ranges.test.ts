@@ -1,6 +1,9 @@
 // Addresses and ranges as integers, and the reserved ranges no ENI value may touch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { canonicalAddress } from '../../../src/net/address.ts';
+import type { Family } from '../../../src/model.ts';
 import { cidrRange, ipValue, overlaps, reservedName, reservedRanges, within } from '../../../src/plan/ranges.ts';
 
 test('integer values of addresses; anything not a canonical address of the family is undefined', () => {
@@ -12,6 +15,35 @@ test('integer values of addresses; anything not a canonical address of the famil
   assert.equal(ipValue('10.0.0.01', 4), undefined);
   assert.equal(ipValue('10.0.0.1', 6), undefined);
   assert.equal(ipValue('::ffff:10.0.0.1', 6), undefined, 'the IPv4-mapped form is no ENI address');
+});
+
+/** The BigInt reduce over the canonical form that ipValue's number parse replaced, kept here as the reference. */
+function referenceIpValue(address: string, family: Family): bigint | undefined {
+  const canonical = canonicalAddress(address, family);
+  if (canonical === null) return undefined;
+  if (family === 4) return canonical.split('.').reduce((value, part) => (value << 8n) | BigInt(Number(part)), 0n);
+  const [head = '', tail] = canonical.split('::');
+  const groups = (text: string) => (text === '' ? [] : text.split(':').map((group) => BigInt(parseInt(group, 16))));
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  return [...front, ...new Array<bigint>(8 - front.length - back.length).fill(0n), ...back].reduce((value, group) => (value << 16n) | group, 0n);
+}
+
+test('ipValue agrees with the reference over addresses, near-addresses and anything else, in both families', () => {
+  const text = fc.oneof(
+    fc.ipV4(),
+    fc.ipV4Extended(),
+    fc.ipV6(),
+    fc.ipV6().map((ip) => ip.toUpperCase()),
+    fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', ':', 'a', 'f', 'F', ' ', '+', '%'), maxLength: 24 }),
+    fc.string(),
+  );
+  fc.assert(
+    fc.property(text, (address) => {
+      for (const family of [4, 6] as const) assert.equal(ipValue(address, family), referenceIpValue(address, family), `${family} ${JSON.stringify(address)}`);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('a CIDR as an inclusive range, host bits ignored; within and overlaps', () => {
