@@ -45,7 +45,7 @@ export async function applyOperations(operations: readonly Operation[], recorded
     deps.log.info(`applying ${lines.length} change${lines.length === 1 ? '' : 's'}`, { family: `ipv${family}` });
     const result = await deps.kernel.runBatch(family, lines.map((entry) => entry.line));
     const failedAt = new Map(result.failures.map((failure) => [failure.line, failure.message]));
-    lines.forEach((entry, index) => changes.push(changeEntry(entry.operation, failedAt.get(index + 1))));
+    lines.forEach((entry, index) => changes.push(changeEntry(entry.operation, failedAt.get(index + 1), entry.line)));
     for (const failure of result.failures) deps.log.error('ip command failed', { command: failure.command, error: failure.message });
     if (!result.ok) ok = false;
   }

@@ -63,12 +63,12 @@ export function renderBatches(operations: readonly Operation[]): Record<Family, 
   return batches;
 }
 
-/** The report's entry for one operation: its full `ip` command text, and why it failed if it did. */
-export function changeEntry(operation: Operation, failed?: string): ChangeEntry {
+/** The report's entry for one operation: its full `ip` command text, and why it failed if it did. `line` is its batch line when already rendered. */
+export function changeEntry(operation: Operation, failed?: string, line: string = commandFor(operation)): ChangeEntry {
   const entry: ChangeEntry = {
     action: operation.action,
     kind: operation.object.kind,
-    command: `ip -${familyOf(operation.object)} ${commandFor(operation)}`,
+    command: `ip -${familyOf(operation.object)} ${line}`,
     reason: operation.reason,
   };
   if (operation.mac !== undefined) entry.mac = operation.mac;
