@@ -146,7 +146,7 @@ async function writeReport(options: Options, report: Report, log: Logger): Promi
   const reportFile = reportPathForRun(options.reportFile, options.onlyInterface, options.trigger);
   if (reportFile === '' || (options.command !== 'apply' && options.command !== 'remove')) return;
   try {
-    await writeFileAtomic(rootedPath(options.root, reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
+    await writeFileAtomic(rootedPath(options.root, reportFile), JSON.stringify(report, null, 2) + '\n', { mode: 0o644, durable: !reportFile.startsWith('/run/') }); // /run is a tmpfs: no fsync there (files/atomic.ts)
   } catch (error) {
     // Without permission the report usually cannot be written either: the one line of the refusal is enough.
     const say = report.outcome === 'permission' ? log.debug : log.warn;

@@ -53,8 +53,11 @@ async function syncDir(dir: string): Promise<void> {
  * the target, then the directory fsynced. Missing parent directories are created (0755). Refuses (ApplyError
  * naming the path) a target or parent component that is a symlink, and a target that is not a regular file.
  * `mode` defaults to the current file's mode, else 0644. Byte-identical content is not rewritten ('unchanged').
+ * `durable: false` leaves out both fsyncs, for files under /run: a tmpfs (systemd's file-hierarchy(7), FHS 3.0),
+ * gone at reboot anyway, where the rename alone keeps a reader from ever seeing half a file.
  */
-export async function writeFileAtomic(path: string, content: string | Buffer, options: { mode?: number } = {}): Promise<'created' | 'replaced' | 'unchanged'> {
+export async function writeFileAtomic(path: string, content: string | Buffer, options: { mode?: number; durable?: boolean } = {}): Promise<'created' | 'replaced' | 'unchanged'> {
+  const durable = options.durable ?? true;
   const target = resolve(path);
   const dir = dirname(target);
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -74,7 +77,7 @@ export async function writeFileAtomic(path: string, content: string | Buffer, op
     try {
       await handle.chmod(mode); // the umask must not change the requested mode
       await handle.writeFile(data);
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -83,9 +86,11 @@ export async function writeFileAtomic(path: string, content: string | Buffer, op
     await unlink(temp).catch(() => {});
     throw error instanceof ApplyError ? error : refuse(target, 'write failed', error);
   }
-  await syncDir(dir).catch((error: unknown) => {
-    throw refuse(target, 'renamed, but the directory could not be synced', error);
-  });
+  if (durable) {
+    await syncDir(dir).catch((error: unknown) => {
+      throw refuse(target, 'renamed, but the directory could not be synced', error);
+    });
+  }
   return current.kind === 'absent' ? 'created' : 'replaced';
 }
 

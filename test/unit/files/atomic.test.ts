@@ -2,6 +2,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeFileIfContent, writeFileAtomic } from '../../../src/files/atomic.ts';
@@ -23,6 +24,33 @@ test('created, then unchanged, then replaced; parents are created; no temp file 
   assert.equal(readFileSync(path, 'utf8'), 'two\n');
   assert.equal(statSync(path).mode & 0o777, 0o600, 'mode kept when not given');
   assert.deepEqual(readdirSync(join(dir, 'a/b')), ['c.conf']);
+});
+
+test('durable writes fsync the file and its directory; durable: false (files under /run) renames without either', async () => {
+  // Count FileHandle.sync calls: the prototype of the handles that fs/promises opens.
+  const probe = await open(dir, 'r');
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+  await probe.close();
+  const original = proto.sync;
+  let syncs = 0;
+  proto.sync = function (this: unknown) {
+    syncs++;
+    return original.call(this);
+  };
+  try {
+    const path = join(dir, 'run/eni-init/configured/eth1');
+    assert.equal(await writeFileAtomic(path, 'first\n'), 'created');
+    assert.equal(syncs, 2, 'file and directory fsynced');
+    syncs = 0;
+    const before = statSync(path).ino;
+    assert.equal(await writeFileAtomic(path, 'second\n', { durable: false }), 'replaced');
+    assert.equal(syncs, 0, 'no fsync');
+    assert.equal(readFileSync(path, 'utf8'), 'second\n');
+    assert.notEqual(statSync(path).ino, before, 'still a rename over the target, never an in-place write');
+    assert.deepEqual(readdirSync(join(dir, 'run/eni-init/configured')), ['eth1'], 'no temp file left');
+  } finally {
+    proto.sync = original;
+  }
 });
 
 test('file and directory modes are exact despite the umask', async () => {
