@@ -71,18 +71,26 @@ export async function refreshStep(t: TestContext, setup: VmSetup, image: ImageNa
     await assertAllAnswer(setup, limitMs);
     t.diagnostic(`${image}: ${added} assigned in metadata answered after ${((Date.now() - assignedAt) / 1000).toFixed(1)} s`);
 
+    // The run that added it may still be persisting (NetworkManager re-activates eth1 with the new profile, and
+    // its addresses are briefly gone then): the removal counts only once a later refresh has finished.
+    await waitUnitDone(setup, 'eni-init-refresh.service', limitMs);
+    const lastRefresh = async () => (await vm.sh('cat /run/eni-init/refresh-report.json 2>/dev/null || true')).trim();
+    const before = await lastRefresh();
     const unassignedAt = Date.now();
     await net.setPrivateIps(eth1, [...eth1.privateIps.filter((ip) => ip !== removed), added]);
     const stillThere = async () => {
       const shown = await vm.sh(`ip -4 -o address show dev ${eth1.ifname}; ip -4 rule show`);
       return shown.includes(` ${removed}/`) || new RegExp(`from ${removed.replaceAll('.', '\\.')}\\b`).test(shown);
     };
-    while (await stillThere()) {
-      if (Date.now() - unassignedAt > limitMs) throw new Error(`${removed} still configured ${limitMs / 1000} s after it was unassigned:\n${await vm.sh('ip -4 -o address; ip -4 rule')}`);
+    for (;;) {
+      const report = await lastRefresh();
+      const active = (await vm.exec('systemctl show -p ActiveState --value eni-init-refresh.service')).stdout.trim();
+      if (report !== '' && report !== before && active !== 'activating' && !(await stillThere())) break;
+      if (Date.now() - unassignedAt > limitMs) throw new Error(`${removed} still configured, or no refresh finished, ${limitMs / 1000} s after it was unassigned:\n${await vm.sh('ip -4 -o address; ip -4 rule')}`);
       await sleep(2000);
     }
     t.diagnostic(`${image}: ${removed} unassigned in metadata was removed after ${((Date.now() - unassignedAt) / 1000).toFixed(1)} s`);
-    const report = JSON.parse(await vm.sh('cat /run/eni-init/refresh-report.json')) as { trigger?: string };
+    const report = JSON.parse(await lastRefresh()) as { trigger?: string };
     if (report.trigger !== 'refresh') throw new Error(`refresh-report.json has trigger ${String(report.trigger)}`);
     const status = await vm.sh('eni-init status', 90_000).catch((error: unknown) => String(error));
     if (!/Last converged: \S+ \(trigger refresh/.test(status)) throw new Error(`eni-init status does not name the last converged refresh:\n${status}`);
