@@ -66,6 +66,9 @@ export async function refreshStep(t: TestContext, setup: VmSetup, image: ImageNa
     const removed = eth1.privateIps.at(-1) as string;
     const limitMs = (PERIOD_S + DELAY_S + RUN_S) * 1000;
 
+    // The addresses that stay must never go while a refresh changes eth1's profile (sampled in the guest throughout).
+    const kept = eth1.privateIps.filter((ip) => ip !== removed);
+    const sampling = image === 'nm' ? await startAddressSampler(setup, eth1.ifname) : undefined;
     const assignedAt = Date.now();
     await net.setPrivateIps(eth1, [...eth1.privateIps, added]);
     await assertAllAnswer(setup, limitMs);
@@ -90,11 +93,52 @@ export async function refreshStep(t: TestContext, setup: VmSetup, image: ImageNa
       await sleep(2000);
     }
     t.diagnostic(`${image}: ${removed} unassigned in metadata was removed after ${((Date.now() - unassignedAt) / 1000).toFixed(1)} s`);
+    if (sampling !== undefined) t.diagnostic(`${image}: ${await sampling.check(kept)}`);
     const report = JSON.parse(await lastRefresh()) as { trigger?: string };
     if (report.trigger !== 'refresh') throw new Error(`refresh-report.json has trigger ${String(report.trigger)}`);
     const status = await vm.sh('eni-init status', 90_000).catch((error: unknown) => String(error));
     if (!/Last converged: \S+ \(trigger refresh/.test(status)) throw new Error(`eni-init status does not name the last converged refresh:\n${status}`);
   });
+}
+
+/**
+ * Samples `ip -4 -o address show dev IF` in the guest every 0.2 s (at most 300 s, a transient unit so that the
+ * guest agent's exec does not wait for it) until `check`, which stops it and fails unless every sample holds every
+ * kept address and NetworkManager's journal shows no activation of IF meanwhile (a blip between two samples). For NetworkManager: a changed profile of a device that runs it is reapplied, never re-activated
+ * (re-activation drops every address of the NIC for a moment; src/persist/backends/networkmanager.ts). Only the nm
+ * scenario samples: networkd applies a changed .network with `networkctl reload`, not checked here.
+ */
+async function startAddressSampler(setup: VmSetup, ifname: string): Promise<{ check(kept: readonly string[]): Promise<string> }> {
+  const { vm } = setup;
+  const file = '/run/eni-init-test-samples';
+  const unit = 'eni-init-test-sampler';
+  await vm.sh(`cat > /run/eni-init-test-sampler.sh <<'SAMPLER'
+end=$(( $(date +%s) + 300 ))
+while [ "$(date +%s)" -lt "$end" ]; do ip -4 -o address show dev ${ifname}; echo --; sleep 0.2; done > ${file}
+SAMPLER
+rm -f ${file}; systemd-run --quiet --collect --unit=${unit} /bin/sh /run/eni-init-test-sampler.sh`);
+  const since = (await vm.sh('date +%s')).trim();
+  for (const until = Date.now() + 10_000; !(await vm.sh(`cat ${file} 2>/dev/null || true`)).includes('--'); await sleep(200)) {
+    if (Date.now() > until) throw new Error(`the address sampler wrote nothing in 10 s:\n${await vm.sh(`systemctl status --no-pager ${unit} || true`)}`);
+  }
+  return {
+    async check(kept) {
+      await vm.sh(`systemctl stop ${unit} 2>/dev/null || true`);
+      const samples = (await vm.sh(`cat ${file}`)).split(/^--$/m).slice(0, -1);
+      if (samples.length < 10) throw new Error(`only ${samples.length} address samples of ${ifname}`);
+      const gaps = samples.flatMap((sample, index) => {
+        const missing = kept.filter((ip) => !sample.includes(` ${ip}/`));
+        return missing.length === 0 ? [] : [`sample ${index + 1}: ${missing.join(', ')} missing:${sample.trimEnd()}`];
+      });
+      if (gaps.length > 0) throw new Error(`addresses of ${ifname} that stay went away while a refresh changed its profile (${gaps.length} of ${samples.length} samples):\n${gaps.slice(0, 5).join('\n')}`);
+      // A blip shorter than a sample's period could slip between two: NetworkManager's own word too.
+      const journal = await vm.sh(`journalctl -b --no-pager -o cat -u NetworkManager --since @${since} | grep -F 'device (${ifname}):' || true`);
+      const activations = journal.split('\n').filter((line) => line.includes('Activation: starting connection'));
+      if (activations.length > 0) throw new Error(`NetworkManager re-activated ${ifname} while a refresh changed its profile:\n${activations.join('\n')}`);
+      const reapplies = journal.split('\n').filter((line) => /reapply/i.test(line)).length;
+      return `${kept.join(', ')} on ${ifname} in all ${samples.length} samples taken while refreshes changed its profile; NetworkManager journal for ${ifname}: no activation, ${reapplies} line(s) naming reapply`;
+    },
+  };
 }
 
 /**

@@ -51,11 +51,41 @@ async function activate({ changes, input, deps, steps }: ActivationContext): Pro
     if (owner.backend !== 'networkmanager' || !owner.live || refused.has(owner.ifname)) continue;
     const uuid = ownUuid(input.files, owner.ifname);
     const fileChanged = input.changes.some((change) => change.ifname === owner.ifname);
-    if (uuid !== undefined && (fileChanged || facts.networkManager.devices[owner.ifname]?.connectionUuid !== uuid)) {
+    if (uuid === undefined) continue;
+    const running = facts.networkManager.devices[owner.ifname]?.connectionUuid === uuid;
+    if (running && fileChanged && (await reapplied(owner.ifname, steps))) continue;
+    if (fileChanged || !running) {
       // Activates only this secondary interface (the primary never has a profile of ours).
-      await steps.run(['nmcli', '--wait', String(Math.max(1, Math.floor(steps.timeout() / 1000) - 1)), 'connection', 'up', 'uuid', uuid, 'ifname', owner.ifname], owner.ifname);
+      await steps.run(['nmcli', '--wait', waitSeconds(steps), 'connection', 'up', 'uuid', uuid, 'ifname', owner.ifname], owner.ifname);
     }
   }
+}
+
+const waitSeconds = (steps: Steps): string => String(Math.max(1, Math.floor(steps.timeout() / 1000) - 1));
+
+/**
+ * The device already runs our profile and only its file changed (a refresh added or dropped an IP): the changed
+ * profile is applied in place, `nmcli device reapply IF`, not `connection up`, which deactivates the device first
+ * (every address of the NIC gone for a moment: seen in the VM refresh step, "Activation: starting connection
+ * 'eni-init-eth1'" right after the refresh's `connection load`).
+ * Evidence: the D-Bus method behind it, org.freedesktop.NetworkManager.Device.Reapply (NetworkManager >= 1.2;
+ * networkmanager.dev/docs/api/latest/gdbus-org.freedesktop.NetworkManager.Device.html): "Attempts to update the
+ * configuration of a device without deactivating it"; it makes the interface match the applied connection, adding
+ * and removing addresses and routes (NetworkManager commit "device: add reapply flag preserve-external-ip", which
+ * describes that default); Red Hat, "Introduction to NetworkManager reapply method" (RHEL 9, Configuring and
+ * managing networking, 30.1): "updating modified connection settings without deactivation or restart of a network
+ * interface". Not every property can be reapplied; one that cannot makes it fail ("Can't reapply changes to ..."):
+ * then the profile is brought up as before. The refusal is not a problem of the run (the `up` that follows
+ * decides), so it is taken back out of the problems. That our changes (ipv4 addresses, routes, routing rules) are
+ * reapplied in place is checked on a real NetworkManager (Debian 12's) by the VM refresh step (test/vm/lifecycle.ts):
+ * eth1's kept addresses never go, and NetworkManager logs no activation of eth1 while its profile changes.
+ */
+async function reapplied(ifname: string, steps: Steps): Promise<boolean> {
+  if (steps.timeout() < 500) return false;
+  const before = steps.problems.length;
+  if (await steps.run(['nmcli', '--wait', waitSeconds(steps), 'device', 'reapply', ifname], ifname)) return true;
+  steps.problems.splice(before);
+  return false;
 }
 
 /**

@@ -82,3 +82,34 @@ test('NetworkManager: a profile it refuses to load is rolled back and never brou
   assert.deepEqual(ran, [`nmcli connection load ${keyfile.path}`, `nmcli connection load ${keyfile.path}`]);
   assert.ok(problems.some((problem) => problem.message.includes('rolled back')));
 });
+
+test('NetworkManager: a changed profile the device already runs is reapplied in place; refused, it is brought up; another profile running, it is brought up', async () => {
+  const nm = (uuid: string): ManagerFacts => ({ ...NO_FACTS, probed: true, networkManager: { running: true, devices: { eth1: { state: 'connected', connectionUuid: uuid } } } });
+  const { owners, files } = desiredFiles('auto', [secondary], nm('cloud-init-uuid'));
+  const keyfile = files.find((file) => file.backend === 'networkmanager');
+  const ours = keyfileUuid(keyfile?.content ?? '');
+  assert.ok(keyfile && ours);
+  const replaced = created(keyfile, 'the profile with one IP less');
+  const load = `nmcli connection load ${keyfile.path}`;
+  const up = `nmcli --wait 19 connection up uuid ${ours} ifname eth1`;
+  const reapply = 'nmcli --wait 19 device reapply eth1';
+  const cases: { running: string; refuses: boolean; commands: string[] }[] = [
+    { running: ours, refuses: false, commands: [load, reapply] },
+    { running: ours, refuses: true, commands: [load, reapply, up] },
+    { running: 'cloud-init-uuid', refuses: false, commands: [load, up] },
+  ];
+  for (const { running, refuses, commands } of cases) {
+    const { ran, run } = recorder((argv) => refuses && argv.includes('reapply'));
+    const { problems } = await activate(
+      { changes: [replaced], owners, files, facts: nm(running), timeLeft: () => 25_000 },
+      { run, io: memoryIo(new Map([[keyfile.path, keyfile.content]])), probe: async () => nm(ours) },
+    );
+    assert.deepEqual(ran, commands, `running ${running}, reapply refused: ${refuses}`);
+    // A refused reapply is no problem of the run: the `up` after it decides.
+    assert.deepEqual(problems, [], `running ${running}, reapply refused: ${refuses}`);
+  }
+  // The fallback fails too: that failure is reported, the refused reapply is not.
+  const { run } = recorder((argv) => argv.includes('reapply') || argv.includes('up'));
+  const { problems } = await activate({ changes: [replaced], owners, files, facts: nm(ours), timeLeft: () => 25_000 }, { run, io: memoryIo(new Map()), probe: async () => nm(ours) });
+  assert.deepEqual(problems.map((problem) => problem.message.split(':')[0]), [up]);
+});
