@@ -1,6 +1,6 @@
 // Pure: what in the live state is eni-init's: routes and rules by tag and ranges, addresses by a state entry
 // that the live state confirms (the state file is a hint, never an order).
-import type { EniMetadata, LiveAddress, LiveInterface, LiveRoute, LiveRule, RecordedAddress } from '../model.ts';
+import type { EniMetadata, Family, LiveAddress, LiveInterface, LiveRoute, LiveRule, RecordedAddress } from '../model.ts';
 import { hostPrefix } from '../net/address.ts';
 import { PROTOCOL_NAMES, mainFirstPriority, ownsPriority, ownsTable } from './numbering.ts';
 import type { Numbering } from './numbering.ts';
@@ -29,6 +29,25 @@ export function ownsLiveRule(rule: LiveRule, numbering: Numbering): boolean {
 /** A route is ours only with our protocol and a table in our range. */
 export function ownsLiveRoute(route: LiveRoute, numbering: Numbering): boolean {
   return ours(route.protocol) && ownsTable(route.table, numbering);
+}
+
+/**
+ * The live address of an interface by name, family and address, from an index built once (one lookup per state
+ * entry, not a scan). As a scan finds it: the first interface of a name, its first copy of an address (hostile
+ * input may repeat both).
+ */
+export function liveAddressLookup(interfaces: readonly LiveInterface[]): (ifname: string, family: Family, address: string) => LiveAddress | undefined {
+  const index = new Map<string, LiveAddress>();
+  const named = new Set<string>();
+  for (const iface of interfaces) {
+    if (named.has(iface.name)) continue;
+    named.add(iface.name);
+    for (const address of iface.addresses) {
+      const key = `${iface.name}|${address.family}|${address.address}`;
+      if (!index.has(key)) index.set(key, address);
+    }
+  }
+  return (ifname, family, address) => index.get(`${ifname}|${family}|${address}`);
 }
 
 /**
@@ -69,18 +88,7 @@ export function trustRecorded(
         return first === undefined ? [] : [`${iface.name}|4|${first.address}`];
       }),
   );
-  // Every live address by interface, family and address, built once: one lookup per entry, not a scan.
-  const liveAddresses = new Map<string, LiveAddress>();
-  const named = new Set<string>();
-  for (const iface of live.interfaces) {
-    // The first interface of a name and its first copy of an address, as a scan finds them (hostile input may repeat both).
-    if (named.has(iface.name)) continue;
-    named.add(iface.name);
-    for (const address of iface.addresses) {
-      const key = `${iface.name}|${address.family}|${address.address}`;
-      if (!liveAddresses.has(key)) liveAddresses.set(key, address);
-    }
-  }
+  const liveAddress = liveAddressLookup(live.interfaces);
   const trusted: RecordedAddress[] = [];
   const ignored: Conflict[] = [];
   const seen = new Set<string>();
@@ -94,7 +102,7 @@ export function trustRecorded(
       ignore(`not a /${hostPrefix(entry.family)} (eni-init adds only /32 and /128 addresses)`);
       continue;
     }
-    const value = liveAddresses.get(key);
+    const value = liveAddress(entry.ifname, entry.family, entry.address);
     if (value === undefined) continue;
     if (value.prefixLength !== entry.prefixLength) ignore(`the interface holds it as /${value.prefixLength}, not as eni-init adds it`);
     else if (value.dynamic === true) ignore('a leased (DHCP/SLAAC) address, never one eni-init added');
